@@ -1,0 +1,23 @@
+import { Args } from '@oclif/core'
+import { EngineCommand } from '../engine-command'
+import { containerFlags, toCreateOptions } from '../flags/container-flags'
+import { splitRunArgv } from '../flags/split-argv'
+
+export default class Create extends EngineCommand {
+  static override summary = 'Create a container without starting it'
+  static override description = 'Prints the new container id. Start it later with `tsrun start`.'
+  static override examples = ['<%= config.bin %> create --name job demo:1 echo done', '<%= config.bin %> start -a job']
+  static override strict = false
+  static override args = {
+    image: Args.string({ required: true, description: 'image reference or id' }),
+  }
+  static override flags = { ...containerFlags }
+
+  async run(): Promise<void> {
+    const { ours, command } = splitRunArgv(this.argv, { ...Create.baseFlags, ...Create.flags })
+    const { flags, args } = await this.parse({ ...Create, strict: true }, ours)
+    const engine = await this.openEngine(flags)
+    const rec = await engine.containers.create(toCreateOptions(flags, args.image, command))
+    this.log(rec.id)
+  }
+}

@@ -1,0 +1,45 @@
+import { Args, Flags } from '@oclif/core'
+import { ContainerNotFoundError, inspectView, renderTemplate, TsrunError, type Engine } from '@tsrun/core'
+import { EngineCommand } from '../engine-command'
+import { imageView } from '../render/image-view'
+
+export default class Inspect extends EngineCommand {
+  static override summary = 'Show low-level information on containers or images as JSON'
+  static override examples = ['<%= config.bin %> inspect web', "<%= config.bin %> inspect -f '{{.State.Status}}' web", '<%= config.bin %> inspect demo:1']
+  static override strict = false
+  static override args = { object: Args.string({ required: true, description: 'container or image name or id' }) }
+  static override flags = {
+    format: Flags.string({ char: 'f', description: 'Go template applied to each object, e.g. {{.State.Pid}} or {{json .Config}}' }),
+    type: Flags.string({ options: ['container', 'image'], description: 'only look for this kind of object' }),
+  }
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Inspect)
+    const engine = await this.openEngine(flags)
+    const views: unknown[] = []
+    for (const ref of argv as string[]) views.push(await this.find(engine, ref, flags.type))
+    if (flags.format) {
+      for (const v of views) this.log(renderTemplate(flags.format, v))
+    } else {
+      this.log(JSON.stringify(views, null, 4))
+    }
+  }
+
+  private async find(engine: Engine, ref: string, type?: string): Promise<unknown> {
+    if (type !== 'image') {
+      try {
+        const record = engine.containers.store.get(ref)
+        return inspectView({ record, state: await engine.containers.state(record) }, engine.containers.logPath(record))
+      } catch (err) {
+        if (!(err instanceof ContainerNotFoundError) || type === 'container') throw err
+      }
+    }
+    try {
+      engine.images.list()
+      return imageView(engine.images.store.resolve(ref))
+    } catch (err) {
+      if (type === 'image') throw err
+      throw new TsrunError(`no such object: ${ref}`)
+    }
+  }
+}

@@ -1,0 +1,21 @@
+import { Args, Flags } from '@oclif/core'
+import { EngineCommand } from '../engine-command'
+
+export default class Kill extends EngineCommand {
+  static override summary = 'Send a signal to one or more running containers'
+  static override examples = ['<%= config.bin %> kill web', '<%= config.bin %> kill -s HUP web']
+  static override strict = false
+  static override args = { container: Args.string({ required: true, description: 'container name or id' }) }
+  static override flags = {
+    signal: Flags.string({ char: 's', default: 'KILL', description: 'signal name or number' }),
+  }
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Kill)
+    const engine = await this.openEngine(flags)
+    for (const ref of argv as string[]) {
+      await engine.containers.kill(engine.containers.store.get(ref), flags.signal)
+      this.log(ref)
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { Args, Flags } from '@oclif/core'
+import { EngineCommand } from '../engine-command'
+
+export default class Rm extends EngineCommand {
+  static override summary = 'Remove one or more containers'
+  static override examples = ['<%= config.bin %> rm web', '<%= config.bin %> rm -f $(<%= config.bin %> ps -aq)']
+  static override strict = false
+  static override args = { container: Args.string({ required: true, description: 'container name or id' }) }
+  static override flags = {
+    force: Flags.boolean({ char: 'f', description: 'kill and remove a running container' }),
+  }
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Rm)
+    const engine = await this.openEngine(flags)
+    let failed: unknown
+    for (const ref of argv as string[]) {
+      try {
+        await engine.containers.remove(engine.containers.store.get(ref), flags.force)
+        this.log(ref)
+      } catch (err) {
+        // Like Docker: report each failure, keep going, fail at the end.
+        await this.catch(err as Error)
+        failed = err
+      }
+    }
+    if (failed) process.exitCode ||= 125
+  }
+}

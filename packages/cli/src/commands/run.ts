@@ -1,0 +1,49 @@
+import { Args, Flags } from '@oclif/core'
+import type { ContainerRecord, Engine } from '@tsrun/core'
+import { EngineCommand } from '../engine-command'
+import { containerFlags, toCreateOptions } from '../flags/container-flags'
+import { splitRunArgv } from '../flags/split-argv'
+
+export default class Run extends EngineCommand {
+  static override summary = 'Create and start a container from an image'
+  static override description = 'Flags go before the image; everything after the image is the command and its arguments. In the foreground, tsrun exits with the container\'s exit code.'
+  static override examples = [
+    '<%= config.bin %> run --rm demo:1 echo hello',
+    "<%= config.bin %> run -d --name web demo:1 sh -c 'while true; do date; sleep 1; done'",
+    '<%= config.bin %> run -it demo:1 sh',
+    '<%= config.bin %> run --rm --storage-driver bind -e GREETING=hi demo:1 env',
+  ]
+  static override strict = false
+  static override args = {
+    image: Args.string({ required: true, description: 'image reference or id' }),
+  }
+  static override flags = {
+    ...containerFlags,
+    detach: Flags.boolean({ char: 'd', description: 'run in the background and print the container id' }),
+  }
+
+  async run(): Promise<void> {
+    const { ours, command } = splitRunArgv(this.argv, { ...Run.baseFlags, ...Run.flags })
+    const { flags, args } = await this.parse({ ...Run, strict: true }, ours)
+    const engine = await this.openEngine(flags)
+    const rec = await engine.containers.create(toCreateOptions(flags, args.image, command))
+    if (flags.detach) {
+      await this.startOrClean(engine, rec, false)
+      this.log(rec.id)
+      return
+    }
+    const code = await this.startOrClean(engine, rec, true)
+    if (rec.hostConfig.AutoRemove) await engine.containers.remove(rec, true)
+    process.exitCode = code
+  }
+
+  /** Start; with --rm, a container that could not start is removed before the error is shown. */
+  private async startOrClean(engine: Engine, rec: ContainerRecord, attach: boolean): Promise<number> {
+    try {
+      return await engine.containers.start(rec, attach)
+    } catch (err) {
+      if (rec.hostConfig.AutoRemove) await engine.containers.remove(rec, true).catch(() => undefined)
+      throw err
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import { Flags } from '@oclif/core'
+import type { CreateOptions } from '@tsrun/core'
+import { InvalidArgumentError } from '@tsrun/core'
+
+/** Flags `run` and `create` share, with Docker's names and short forms. */
+export const containerFlags = {
+  name: Flags.string({ description: 'assign a name to the container' }),
+  hostname: Flags.string({ char: 'h', description: 'container host name (default: the short id)' }),
+  env: Flags.string({ char: 'e', multiple: true, description: 'set an environment variable (KEY=VAL, or KEY to copy it from here)' }),
+  'env-file': Flags.string({ multiple: true, description: 'read environment variables from a file of KEY=VAL lines' }),
+  workdir: Flags.string({ char: 'w', description: 'working directory inside the container' }),
+  entrypoint: Flags.string({ description: "overwrite the image's entrypoint" }),
+  user: Flags.string({ char: 'u', description: 'user as uid[:gid] or name[:group]' }),
+  tty: Flags.boolean({ char: 't', description: 'allocate a pseudo-TTY' }),
+  interactive: Flags.boolean({ char: 'i', description: 'keep stdin open' }),
+  rm: Flags.boolean({ description: 'remove the container when it exits' }),
+  network: Flags.string({ aliases: ['net'], default: 'none', description: 'network mode: none (a private namespace with only lo) or host' }),
+  label: Flags.string({ char: 'l', multiple: true, description: 'set a label (KEY=VAL)' }),
+  isolation: Flags.string({ description: 'isolation backend (env TSRUN_ISOLATION; default native)' }),
+  'storage-driver': Flags.string({ description: 'storage driver (env TSRUN_STORAGE_DRIVER; default overlay)' }),
+}
+
+/** The parsed flags of `containerFlags`. */
+export interface ContainerFlagValues {
+  name?: string
+  hostname?: string
+  env?: string[]
+  'env-file'?: string[]
+  workdir?: string
+  entrypoint?: string
+  user?: string
+  tty: boolean
+  interactive: boolean
+  rm: boolean
+  network: string
+  label?: string[]
+  isolation?: string
+  'storage-driver'?: string
+}
+
+export function toCreateOptions(flags: ContainerFlagValues, image: string, command: string[]): CreateOptions {
+  return {
+    image,
+    command,
+    name: flags.name,
+    hostname: flags.hostname,
+    env: flags.env ?? [],
+    envFiles: flags['env-file'] ?? [],
+    workdir: flags.workdir,
+    entrypoint: flags.entrypoint,
+    user: flags.user,
+    tty: flags.tty,
+    stdin: flags.interactive,
+    network: flags.network,
+    autoRemove: flags.rm,
+    isolation: flags.isolation,
+    storageDriver: flags['storage-driver'],
+    labels: parseLabels(flags.label ?? []),
+  }
+}
+
+function parseLabels(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const v of values) {
+    const eq = v.indexOf('=')
+    if (eq === 0) throw new InvalidArgumentError(`invalid label "${v}": the key is empty`)
+    out[eq < 0 ? v : v.slice(0, eq)] = eq < 0 ? '' : v.slice(eq + 1)
+  }
+  return out
+}

@@ -1,0 +1,17 @@
+import { familiarString, parseReference, type StoredImage } from '@tsrun/core'
+
+/** Docker's `image inspect` shape. */
+export function imageView(img: StoredImage): Record<string, unknown> {
+  return {
+    Id: img.id,
+    RepoTags: img.refs.map((r) => familiarString(parseReference(r))),
+    RepoDigests: [],
+    Created: img.config.created,
+    Architecture: img.config.architecture,
+    Os: img.config.os,
+    Size: img.size,
+    Config: img.config.config ?? {},
+    RootFS: { Type: 'layers', Layers: img.config.rootfs.diff_ids },
+    Metadata: { ManifestDigest: img.manifestDigest },
+  }
+}

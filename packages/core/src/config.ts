@@ -1,0 +1,49 @@
+import * as path from 'node:path'
+
+/**
+ * Where the engine keeps its state and which backends it uses. Built once per
+ * CLI invocation from flags, then environment, then defaults.
+ */
+export interface EngineConfig {
+  /** Persistent state: images, layers, containers (`/var/lib/tsrun`). */
+  root: string
+  /** Volatile state: locks (`/run/tsrun`); under `root` when `root` is overridden. */
+  runRoot: string
+  /** Default isolation backend name (flag > TSRUN_ISOLATION > `native`). */
+  isolation: string
+  /** Default storage driver name (flag > TSRUN_STORAGE_DRIVER > `overlay`). */
+  storageDriver: string
+  /** The command that re-enters this CLI, for the monitor's exit command (`--rm -d`). */
+  selfCommand: string[]
+}
+
+/** Resolve the config from explicit options, then the environment, then defaults. */
+export function resolveConfig(opts: Partial<EngineConfig> = {}, env: NodeJS.ProcessEnv = process.env): EngineConfig {
+  const explicitRoot = opts.root ?? env.TSRUN_ROOT
+  const root = path.resolve(explicitRoot ?? '/var/lib/tsrun')
+  const runRoot = path.resolve(opts.runRoot ?? env.TSRUN_RUNROOT ?? (explicitRoot ? path.join(root, 'run') : '/run/tsrun'))
+  return {
+    root,
+    runRoot,
+    isolation: opts.isolation ?? env.TSRUN_ISOLATION ?? 'native',
+    storageDriver: opts.storageDriver ?? env.TSRUN_STORAGE_DRIVER ?? 'overlay',
+    selfCommand: opts.selfCommand ?? [],
+  }
+}
+
+/** The fixed layout below the roots, in one place. */
+export class Paths {
+  constructor(private readonly cfg: Pick<EngineConfig, 'root' | 'runRoot'>) {}
+  get root(): string { return this.cfg.root }
+  /** The OCI image layout (oci-layout, index.json, blobs/). */
+  get images(): string { return path.join(this.cfg.root, 'images') }
+  get containers(): string { return path.join(this.cfg.root, 'containers') }
+  /** Name reservations: one symlink per name, pointing at the container id. */
+  get names(): string { return path.join(this.cfg.root, 'names') }
+  /** Private space of the storage driver `name`. */
+  storage(name: string): string { return path.join(this.cfg.root, 'storage', name) }
+  /** Scratch space; same filesystem as the store so renames are atomic. */
+  get tmp(): string { return path.join(this.cfg.root, 'tmp') }
+  get locks(): string { return path.join(this.cfg.runRoot, 'locks') }
+  container(id: string): string { return path.join(this.containers, id) }
+}

@@ -1,0 +1,22 @@
+/** What `tsrun create` / `tsrun run` ask for, after flag parsing, before policy. */
+export interface CreateOptions {
+  image: string
+  /** Command and arguments after the image, if any. */
+  command: string[]
+  name?: string
+  hostname?: string
+  /** `-e` values, as typed. */
+  env: string[]
+  envFiles: string[]
+  workdir?: string
+  /** `--entrypoint`; the empty string clears the image's. */
+  entrypoint?: string
+  user?: string
+  tty: boolean
+  stdin: boolean
+  network: string
+  autoRemove: boolean
+  isolation?: string
+  storageDriver?: string
+  labels: Record<string, string>
+}

@@ -1,0 +1,97 @@
+import type { MountSpec } from '../backends/storage'
+import type { ContainerRecord } from './record'
+
+/** Docker's default capability set: exactly these 14. */
+export const DEFAULT_CAPABILITIES = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
+  'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+]
+
+/** Paths Docker hides from containers (kernel internals, host hardware). */
+export const MASKED_PATHS = [
+  '/proc/asound', '/proc/acpi', '/proc/interrupts', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
+]
+
+export const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger']
+
+/** Files the engine writes per container and binds over the image's. */
+export interface EtcFiles {
+  hostname: string
+  hosts: string
+  resolvConf: string
+}
+
+/** The OCI runtime spec (config.json) for a container: pure function of its record. */
+export function buildRuntimeSpec(rec: ContainerRecord, etc: EtcFiles): Record<string, unknown> {
+  const { uid, gid } = numericUser(rec.config.User)
+  const namespaces = [{ type: 'mount' }, { type: 'pid' }, { type: 'uts' }, { type: 'ipc' }]
+  if (rec.hostConfig.NetworkMode !== 'host') namespaces.push({ type: 'network' })
+  const caps = DEFAULT_CAPABILITIES
+  const annotations: Record<string, string> = {
+    'io.tsrun.rootfs-mounts': JSON.stringify(rec.rootfs.mounts),
+  }
+  if (rec.config.User) annotations['io.tsrun.user'] = rec.config.User
+  return {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: rec.config.Tty,
+      user: { uid, gid },
+      args: [rec.path, ...rec.args],
+      env: rec.config.Env,
+      cwd: rec.config.WorkingDir || '/',
+      capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
+      noNewPrivileges: false,
+    },
+    root: { path: rec.rootfs.path, readonly: false },
+    hostname: rec.config.Hostname,
+    mounts: [...systemMounts(), ...etcMounts(etc)],
+    linux: {
+      namespaces,
+      cgroupsPath: rec.cgroupsPath,
+      resources: {},
+      maskedPaths: MASKED_PATHS,
+      readonlyPaths: READONLY_PATHS,
+      rootfsPropagation: 'rprivate',
+    },
+    annotations,
+  }
+}
+
+function systemMounts(): Array<MountSpec & { destination: string }> {
+  return [
+    { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+    { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+  ]
+}
+
+function etcMounts(etc: EtcFiles): Array<MountSpec & { destination: string }> {
+  const bind = (destination: string, source: string) => ({ destination, type: 'bind', source, options: ['rbind', 'rprivate'] })
+  return [bind('/etc/hostname', etc.hostname), bind('/etc/hosts', etc.hosts), bind('/etc/resolv.conf', etc.resolvConf)]
+}
+
+/** uid/gid when the user spec is numeric; names are resolved by the runtime inside the rootfs. */
+export function numericUser(user: string): { uid: number; gid: number } {
+  const [u, g] = (user || '0').split(':')
+  const uid = /^\d+$/.test(u) ? Number(u) : 0
+  const gid = g !== undefined && /^\d+$/.test(g) ? Number(g) : 0
+  return { uid, gid }
+}
+
+/** /etc/hosts for a container: loopback names plus its own hostname. */
+export function hostsFile(hostname: string): string {
+  return [
+    '127.0.0.1\tlocalhost',
+    '::1\tlocalhost ip6-localhost ip6-loopback',
+    'fe00::0\tip6-localnet',
+    'ff00::0\tip6-mcastprefix',
+    'ff02::1\tip6-allnodes',
+    'ff02::2\tip6-allrouters',
+    `127.0.1.1\t${hostname}`,
+    '',
+  ].join('\n')
+}

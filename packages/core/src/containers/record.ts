@@ -1,0 +1,48 @@
+import type { LayerRef, RootfsSpec } from '../backends/storage'
+
+/** The container's runtime config, in Docker's inspect shape (`Config`). */
+export interface ContainerConfig {
+  Hostname: string
+  User: string
+  Env: string[]
+  Cmd: string[] | null
+  Entrypoint: string[] | null
+  WorkingDir: string
+  Image: string
+  Tty: boolean
+  OpenStdin: boolean
+  Labels: Record<string, string>
+  StopSignal?: string
+}
+
+/** Host-side choices (`HostConfig`). */
+export interface ContainerHostConfig {
+  NetworkMode: 'none' | 'host'
+  AutoRemove: boolean
+  Isolation: string
+  StorageDriver: string
+}
+
+/**
+ * What `create` decides, once, for a container: written atomically to
+ * `containers/<id>/container.json` and never rewritten but by rename.
+ * Runtime facts (pid, exit code) live in the runtime's state file instead, so
+ * the monitor never has to touch this record.
+ */
+export interface ContainerRecord {
+  id: string
+  name: string
+  created: string
+  /** The image as the user named it (`demo:1`). */
+  image: string
+  /** `sha256:` config digest. */
+  imageId: string
+  /** The process started as PID 1. */
+  path: string
+  args: string[]
+  config: ContainerConfig
+  hostConfig: ContainerHostConfig
+  layers: LayerRef[]
+  rootfs: RootfsSpec
+  cgroupsPath: string
+}

@@ -1,0 +1,51 @@
+import { BackendRegistry, PluginHost } from './backends/registry'
+import { EngineConfig, Paths } from './config'
+import { ContainerService } from './containers/container-service'
+import { createEngineContainer, DependencyContainer, Tokens } from './di'
+import { ImageService } from './images/image-service'
+import { ImageStore } from './images/image-store'
+
+/**
+ * One engine per CLI invocation: the config, the DI container plugins
+ * register into, and the services commands call. Services are built on first
+ * use so `tsrun --help` pays for none of them.
+ */
+export class Engine {
+  readonly container: DependencyContainer
+  readonly backends: BackendRegistry
+  readonly paths: Paths
+  private imageStore?: ImageStore
+  private containerService?: ContainerService
+  private imageService?: ImageService
+
+  constructor(readonly config: EngineConfig) {
+    this.container = createEngineContainer()
+    this.backends = new BackendRegistry(this.container)
+    this.paths = new Paths(config)
+    this.container.registerInstance(Tokens.Config, config)
+    this.container.registerInstance(Tokens.Backends, this.backends)
+  }
+
+  /** What a plugin's `register(host)` receives; `origin` names the plugin in errors. */
+  pluginHost(origin: string): PluginHost {
+    return {
+      container: this.container,
+      registerBackend: (kind, name, factory) => this.backends.register(kind, name, factory, origin),
+    }
+  }
+
+  get images(): ImageService {
+    this.imageService ??= new ImageService(this.config, this.backends, this.store, this.containers.store)
+    return this.imageService
+  }
+
+  get containers(): ContainerService {
+    this.containerService ??= new ContainerService(this.config, this.backends, this.store)
+    return this.containerService
+  }
+
+  private get store(): ImageStore {
+    this.imageStore ??= new ImageStore(this.paths)
+    return this.imageStore
+  }
+}

@@ -1,0 +1,233 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { createHash } from 'node:crypto'
+import { pipeline } from 'node:stream/promises'
+import type { Readable } from 'node:stream'
+import type { Descriptor } from '../backends/image-source'
+import type { LayerRef } from '../backends/storage'
+import { Paths } from '../config'
+import { AmbiguousReferenceError, ImageNotFoundError } from '../errors'
+import { readJson, writeJsonAtomic } from '../util/atomic'
+import { withLock } from '../util/lock'
+import { ImageConfig, ImageIndex, ImageManifest, MediaTypes, REF_NAME } from './oci'
+import { formatReference, parseReference } from './reference'
+
+/** Uncompressed size of an image, kept on its index entries (the layout has no other place for it). */
+export const SIZE_ANNOTATION = 'io.tsrun.image.size'
+
+/** An image as the store knows it. */
+export interface StoredImage {
+  /** `sha256:<hex>` of the config blob: the image id, as Docker's. */
+  id: string
+  manifestDigest: string
+  /** Canonical references (`docker.io/library/demo:1`) pointing at it. */
+  refs: string[]
+  config: ImageConfig
+  manifest: ImageManifest
+  layers: LayerRef[]
+  /** Uncompressed bytes. */
+  size: number
+}
+
+const HEX_ID = /^(?:sha256:)?([0-9a-f]{4,64})$/
+
+/**
+ * The local image store: an OCI image layout (`oci-layout`, `index.json`,
+ * `blobs/sha256/`). Blobs are content addressed and written atomically; the
+ * index is rewritten under a lock. A blob is written before anything points
+ * at it, so a crash leaves at worst an unreferenced blob, never a reference to
+ * a missing one.
+ */
+export class ImageStore {
+  constructor(private readonly paths: Paths) {}
+
+  get dir(): string {
+    return this.paths.images
+  }
+
+  /** Create the layout skeleton when missing. */
+  init(): void {
+    fs.mkdirSync(path.join(this.dir, 'blobs', 'sha256'), { recursive: true })
+    fs.mkdirSync(this.paths.tmp, { recursive: true })
+    const layout = path.join(this.dir, 'oci-layout')
+    if (!fs.existsSync(layout)) writeJsonAtomic(layout, { imageLayoutVersion: '1.0.0' })
+    const index = path.join(this.dir, 'index.json')
+    if (!fs.existsSync(index)) writeJsonAtomic(index, { schemaVersion: 2, mediaType: MediaTypes.index, manifests: [] })
+  }
+
+  blobPath(digest: string): string {
+    const [alg, hex] = digest.split(':')
+    return path.join(this.dir, 'blobs', alg, hex)
+  }
+
+  hasBlob(digest: string): boolean {
+    return fs.existsSync(this.blobPath(digest))
+  }
+
+  /** Store bytes; answers their descriptor. */
+  putBlob(data: Buffer, mediaType: string): Descriptor {
+    const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`
+    if (!this.hasBlob(digest)) {
+      const tmp = this.tmpPath()
+      fs.writeFileSync(tmp, data)
+      this.commitBlob(tmp, digest)
+    }
+    return { mediaType, digest, size: data.length }
+  }
+
+  /** Stream into a temp file in the store, hashing as it goes. The caller commits or deletes it. */
+  async spool(input: Readable): Promise<{ tmp: string; digest: string; size: number }> {
+    const tmp = this.tmpPath()
+    const hash = createHash('sha256')
+    let size = 0
+    input.on('data', (chunk: Buffer) => {
+      hash.update(chunk)
+      size += chunk.length
+    })
+    try {
+      await pipeline(input, fs.createWriteStream(tmp, { flags: 'wx' }))
+    } catch (err) {
+      fs.rmSync(tmp, { force: true })
+      throw err
+    }
+    return { tmp, digest: `sha256:${hash.digest('hex')}`, size }
+  }
+
+  /** Move a spooled file into place as `digest` (fsynced first so the name never points at torn data). */
+  commitBlob(tmp: string, digest: string): void {
+    const fd = fs.openSync(tmp, 'r')
+    fs.fsyncSync(fd)
+    fs.closeSync(fd)
+    fs.renameSync(tmp, this.blobPath(digest))
+  }
+
+  readJsonBlob<T>(digest: string): T {
+    return JSON.parse(fs.readFileSync(this.blobPath(digest), 'utf8')) as T
+  }
+
+  tmpPath(): string {
+    return path.join(this.paths.tmp, `blob-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}`)
+  }
+
+  private readIndex(): ImageIndex {
+    return readJson<ImageIndex>(path.join(this.dir, 'index.json')) ?? { schemaVersion: 2, mediaType: MediaTypes.index, manifests: [] }
+  }
+
+  private async updateIndex(fn: (index: ImageIndex) => void): Promise<void> {
+    await withLock(this.paths.locks, 'images', () => {
+      const index = this.readIndex()
+      fn(index)
+      writeJsonAtomic(path.join(this.dir, 'index.json'), index)
+    })
+  }
+
+  /** Every image, with its references. One entry per image even when several refs point at it. */
+  list(): StoredImage[] {
+    const byManifest = new Map<string, StoredImage>()
+    for (const entry of this.readIndex().manifests) {
+      let image = byManifest.get(entry.digest)
+      if (!image) {
+        const manifest = this.readJsonBlob<ImageManifest>(entry.digest)
+        const config = this.readJsonBlob<ImageConfig>(manifest.config.digest)
+        image = {
+          id: manifest.config.digest,
+          manifestDigest: entry.digest,
+          refs: [],
+          config,
+          manifest,
+          size: Number(entry.annotations?.[SIZE_ANNOTATION] ?? manifest.layers.reduce((n, l) => n + l.size, 0)),
+          layers: manifest.layers.map((l, i) => ({ diffId: config.rootfs.diff_ids[i], blobPath: this.blobPath(l.digest), mediaType: l.mediaType })),
+        }
+        byManifest.set(entry.digest, image)
+      }
+      const ref = entry.annotations?.[REF_NAME]
+      if (ref && !image.refs.includes(ref)) image.refs.push(ref)
+    }
+    return [...byManifest.values()]
+  }
+
+  /** Find by reference (`demo:1`) first, then by id or unique id prefix, as Docker does. */
+  resolve(input: string): StoredImage {
+    const images = this.list()
+    let canonical: string | undefined
+    try {
+      canonical = formatReference(parseReference(input))
+    } catch (err) {
+      if (!HEX_ID.test(input)) throw err
+    }
+    if (canonical) {
+      const byRef = images.find((img) => img.refs.includes(canonical!))
+      if (byRef) return byRef
+    }
+    const hex = HEX_ID.exec(input)?.[1]
+    if (hex) {
+      const matches = images.filter((img) => img.id.slice('sha256:'.length).startsWith(hex))
+      if (matches.length === 1) return matches[0]
+      if (matches.length > 1) throw new AmbiguousReferenceError('image', input, matches.map((m) => m.id.slice(7)))
+    }
+    throw new ImageNotFoundError(input)
+  }
+
+  /** Point `ref` (canonical) at a manifest; the image it pointed at before keeps its other refs or becomes dangling. */
+  async tag(manifest: Descriptor, ref: string | undefined, size: number): Promise<void> {
+    await this.updateIndex((index) => {
+      const annotations: Record<string, string> = { [SIZE_ANNOTATION]: String(size) }
+      if (ref) {
+        annotations[REF_NAME] = ref
+        for (const entry of index.manifests) {
+          if (entry.annotations?.[REF_NAME] === ref) delete entry.annotations[REF_NAME]
+        }
+      }
+      index.manifests.push({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations })
+      index.manifests = dedupe(index.manifests)
+    })
+  }
+
+  /** Remove one reference; an image left without any becomes dangling. */
+  async untag(ref: string): Promise<void> {
+    await this.updateIndex((index) => {
+      for (const entry of index.manifests) {
+        if (entry.annotations?.[REF_NAME] === ref) delete entry.annotations[REF_NAME]
+      }
+      index.manifests = dedupe(index.manifests)
+    })
+  }
+
+  /** Drop every index entry of the image. Blobs are left for `collectGarbage`. */
+  async forget(image: StoredImage): Promise<void> {
+    await this.updateIndex((index) => {
+      index.manifests = index.manifests.filter((m) => m.digest !== image.manifestDigest)
+    })
+  }
+
+  /**
+   * Delete blobs nothing in the index references. Unpacked layers are the
+   * storage drivers' business: containers keep using those, not the blobs.
+   */
+  collectGarbage(): void {
+    const live = new Set<string>()
+    for (const img of this.list()) {
+      live.add(img.manifestDigest)
+      live.add(img.manifest.config.digest)
+      for (const l of img.manifest.layers) live.add(l.digest)
+    }
+    const dir = path.join(this.dir, 'blobs', 'sha256')
+    for (const hex of fs.readdirSync(dir)) {
+      if (!live.has(`sha256:${hex}`)) fs.rmSync(path.join(dir, hex), { force: true })
+    }
+  }
+}
+
+/** One entry per (manifest, ref); a manifest with a ref needs no ref-less entry. */
+function dedupe(entries: Descriptor[]): Descriptor[] {
+  const tagged = new Set(entries.filter((e) => e.annotations?.[REF_NAME]).map((e) => e.digest))
+  const seen = new Set<string>()
+  return entries.filter((e) => {
+    const ref = e.annotations?.[REF_NAME]
+    if (!ref && tagged.has(e.digest)) return false
+    const key = `${e.digest} ${ref ?? ''}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}

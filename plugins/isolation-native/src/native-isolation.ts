@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process'
+import { constants } from 'node:os'
+import { removeCgroup, shimPath } from '@tsrun/native'
+import { ContainerStartError, type IsolationBackend, type RuntimeHandle, type RuntimeState, type StartRequest, type StartResult } from '@tsrun/core'
+import { pid1Alive, readShimState, toRuntimeState } from './shim-state'
+
+/** Signals a foreground `run` passes on to the container, as Docker's sig-proxy does. */
+const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGUSR2']
+/** Signals the terminal sends to the whole foreground group: the shim gets them itself. */
+const TERMINAL: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT']
+
+/**
+ * `isolation:native`: namespaces, pivot_root and cgroups done by tsrun-shim,
+ * a single-threaded Rust binary that stays the container's parent. This class
+ * only spawns it (a plain fork+exec by libuv: no JS runs in a forked Node) and
+ * reads the state file it keeps.
+ */
+export class NativeIsolation implements IsolationBackend {
+  async start(req: StartRequest): Promise<StartResult> {
+    const args = ['run', '--bundle', req.bundleDir, '--state-dir', req.stateDir, '--id', req.id]
+    if (req.detach) args.push('--detach')
+    if (req.stdin) args.push('--stdin')
+    if (req.exitCommand?.length) {
+      args.push('--exit-command', req.exitCommand[0])
+      for (const a of req.exitCommand.slice(1)) args.push('--exit-command-arg', a)
+    }
+    return req.detach ? this.startDetached(args) : this.startForeground(args, req.stateDir)
+  }
+
+  private startDetached(args: string[]): Promise<StartResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(shimPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] })
+      let stderr = ''
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      child.on('error', (err) => reject(new ContainerStartError(`cannot run ${shimPath()}: ${err.message}`, 125)))
+      child.on('exit', (code, signal) => {
+        if (code === 0) return resolve({ exitCode: 0 })
+        const message = stderr.trim().split('\n').pop() || `tsrun-shim ended with ${signal ?? `code ${code}`}`
+        reject(new ContainerStartError(message, code ?? 125))
+      })
+    })
+  }
+
+  private startForeground(args: string[], stateDir: string): Promise<StartResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(shimPath(), args, { stdio: 'inherit' })
+      const forward = (sig: NodeJS.Signals) => child.kill(sig)
+      const ignore = () => undefined
+      for (const sig of FORWARDED) process.on(sig, forward)
+      for (const sig of TERMINAL) process.on(sig, ignore)
+      const restore = () => {
+        for (const sig of FORWARDED) process.off(sig, forward)
+        for (const sig of TERMINAL) process.off(sig, ignore)
+      }
+      child.on('error', (err) => {
+        restore()
+        reject(new ContainerStartError(`cannot run ${shimPath()}: ${err.message}`, 125))
+      })
+      child.on('exit', (code, signal) => {
+        restore()
+        const state = readShimState(stateDir)
+        if (state?.error) {
+          // The shim already printed its one line on our stderr.
+          return reject(Object.assign(new ContainerStartError(state.error, code ?? 125), { reported: true }))
+        }
+        resolve({ exitCode: code ?? 128 + ((constants.signals as Record<string, number>)[signal ?? 'SIGKILL'] ?? 9) })
+      })
+    })
+  }
+
+  async signal(handle: RuntimeHandle, signal: string | number): Promise<void> {
+    const state = readShimState(handle.stateDir)
+    if (!state || state.status !== 'running' || !pid1Alive(state)) {
+      throw Object.assign(new Error(`container ${handle.id} is not running`), { code: 'ESRCH' })
+    }
+    process.kill(state.pid!, signal)
+  }
+
+  async state(handle: RuntimeHandle): Promise<RuntimeState> {
+    return toRuntimeState(readShimState(handle.stateDir))
+  }
+
+  async cleanup(handle: RuntimeHandle): Promise<void> {
+    removeCgroup(handle.cgroupsPath)
+  }
+}

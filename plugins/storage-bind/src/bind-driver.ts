@@ -1,0 +1,31 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { unpackLayer } from '@tsrun/native'
+import type { LayerRef, RootfsSpec, StorageDriver } from '@tsrun/core'
+
+/**
+ * `storage:bind`: no overlayfs at all. Each container gets its own full copy
+ * of the image, made by applying the layers in order (whiteouts delete), and
+ * the runtime bind-mounts that directory as `/`. Slower to create and heavier
+ * on disk, but it works where overlay cannot (some nested or exotic hosts).
+ */
+export class BindDriver implements StorageDriver {
+  async prepareLayers(_layers: LayerRef[]): Promise<void> {
+    // Nothing is shared between containers, so nothing to prepare.
+  }
+
+  async createRootfs(_id: string, layers: LayerRef[], containerDir: string): Promise<RootfsSpec> {
+    const rootfs = path.join(containerDir, 'rootfs')
+    fs.mkdirSync(rootfs, { recursive: true })
+    for (const layer of layers) await unpackLayer(layer.blobPath, rootfs, { whiteouts: 'apply' })
+    return { path: rootfs, mounts: [] }
+  }
+
+  async removeRootfs(_id: string, containerDir: string): Promise<void> {
+    fs.rmSync(path.join(containerDir, 'rootfs'), { recursive: true, force: true })
+  }
+
+  async removeLayer(_diffId: string): Promise<void> {
+    // Layers live only inside each container's copy.
+  }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// Writes oclif.manifest.json for the root CLI: oclif then reads command
+// metadata from it instead of importing every command at start-up.
+// With --check it only compares, and exits 1 when the committed file is stale
+// (a test runs that, so a changed flag cannot ship with an old manifest).
+'use strict'
+const fs = require('node:fs')
+const path = require('node:path')
+const { Plugin } = require('@oclif/core')
+
+async function main() {
+  const root = path.resolve(__dirname, '..')
+  const plugin = new Plugin({ root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true })
+  await plugin.load()
+  const manifest = { ...plugin.manifest, version: require(path.join(root, 'package.json')).version }
+  const text = JSON.stringify(manifest, null, 2) + '\n'
+  const file = path.join(root, 'oclif.manifest.json')
+  if (process.argv.includes('--check')) {
+    const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''
+    if (current !== text) {
+      process.stderr.write('oclif.manifest.json is stale: run `npm run manifest` and commit it\n')
+      process.exit(1)
+    }
+    return
+  }
+  fs.writeFileSync(file, text)
+  process.stdout.write(`wrote ${file} (${Object.keys(manifest.commands).length} commands)\n`)
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack || err}\n`)
+  process.exit(1)
+})
