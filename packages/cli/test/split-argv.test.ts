@@ -24,3 +24,9 @@ describe('run argv: flags stop at the image', () => {
     expect(splitRunArgv(['-d', '--', 'img', 'x'], flags)).toEqual({ ours: ['-d', 'img'], command: ['x'] })
   })
 })
+
+describe('run argv: -- after the image', () => {
+  it('is dropped, so `run img -- ls --help` runs ls --help', () => {
+    expect(splitRunArgv(['img', '--', 'ls', '--help'], flags)).toEqual({ ours: ['img'], command: ['ls', '--help'] })
+  })
+})

@@ -24,17 +24,17 @@ export class NativeIsolation implements IsolationBackend {
       args.push('--exit-command', req.exitCommand[0])
       for (const a of req.exitCommand.slice(1)) args.push('--exit-command-arg', a)
     }
-    return req.detach ? this.startDetached(args) : this.startForeground(args, req.stateDir)
+    return req.detach ? this.startDetached(args, req.stateDir) : this.startForeground(args, req.stateDir)
   }
 
-  private startDetached(args: string[]): Promise<StartResult> {
+  private startDetached(args: string[], stateDir: string): Promise<StartResult> {
     return new Promise((resolve, reject) => {
       const child = spawn(shimPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] })
       let stderr = ''
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
       child.on('error', (err) => reject(new ContainerStartError(`cannot run ${shimPath()}: ${err.message}`, 125)))
       child.on('exit', (code, signal) => {
-        if (code === 0) return resolve({ exitCode: 0 })
+        if (code === 0 && readShimState(stateDir)) return resolve({ exitCode: 0 })
         const message = stderr.trim().split('\n').pop() || `tsrun-shim ended with ${signal ?? `code ${code}`}`
         reject(new ContainerStartError(message, code ?? 125))
       })
@@ -59,7 +59,10 @@ export class NativeIsolation implements IsolationBackend {
       child.on('exit', (code, signal) => {
         restore()
         const state = readShimState(stateDir)
-        if (state?.error) {
+        if (!state) {
+          return reject(new ContainerStartError(`tsrun-shim ended (${signal ?? `code ${code}`}) without starting the container`, 125))
+        }
+        if (state.error) {
           // The shim already printed its one line on our stderr.
           return reject(Object.assign(new ContainerStartError(state.error, code ?? 125), { reported: true }))
         }

@@ -53,5 +53,7 @@ export function splitRunArgv(argv: string[], flags: Record<string, FlagShape>): 
     break
   }
   if (i < argv.length) ours.push(argv[i++])
+  // `run IMG -- cmd --help` keeps oclif from reading --help as its own.
+  if (argv[i] === '--') i++
   return { ours, command: argv.slice(i) }
 }

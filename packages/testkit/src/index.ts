@@ -1,0 +1,4 @@
+/** @tsrun/testkit: conformance suites for tsrun backends, and the helpers they use. */
+export { inRootfs } from './assemble.js'
+export { makeLayer, type LayerFiles } from './layers.js'
+export { storageDriverSuite } from './storage-suite.js'

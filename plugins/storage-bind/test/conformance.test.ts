@@ -1,0 +1,4 @@
+import { storageDriverSuite } from '@tsrun/testkit'
+import { BindDriver } from '../src/bind-driver'
+
+storageDriverSuite('bind', () => new BindDriver())
