@@ -1,1 +1,203 @@
-fn main() {}
+//! tsrun-shim: creates a container from an OCI bundle and stays its parent
+//! (the monitor). Contract: docs/runtime-contract.md §1. Single-threaded on
+//! purpose: it forks and clones, which is only safe with one thread.
+//!
+//! Flow: parse args → (detach: fork, launcher waits) → block signals → load
+//! config.json → create cgroup → clone + init + exec → shim.json running →
+//! monitor loop → drain, kill and remove the cgroup → shim.json exited →
+//! exit command → exit with the container's code.
+mod args;
+mod clock;
+mod create;
+mod detach;
+mod init;
+mod logfile;
+mod monitor;
+mod relay;
+mod rlimit;
+mod signals;
+mod state;
+mod stdio;
+
+use std::path::Path;
+
+use tsrun_sys::cgroup::Cgroup;
+use tsrun_sys::oci::Spec;
+use tsrun_sys::tty;
+
+use args::RunArgs;
+use detach::Reporter;
+use init::Failure;
+use state::ShimState;
+
+fn main() {
+    let a = match args::parse(std::env::args().skip(1)) {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("{msg}");
+            std::process::exit(125);
+        }
+    };
+    let reporter = if a.detach {
+        detach::fork_monitor()
+    } else {
+        Reporter::Foreground
+    };
+    std::process::exit(run(&a, reporter));
+}
+
+/// Fork+exec the exit command with /dev/null stdio; not waited for.
+fn run_exit_command(a: &RunArgs) {
+    let Some(cmd) = &a.exit_command else { return };
+    let mut c = std::process::Command::new(cmd);
+    c.args(&a.exit_command_args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    // The child must not inherit our blocked signal mask.
+    use std::os::unix::process::CommandExt;
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        c.pre_exec(|| {
+            let mut empty: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut empty);
+            libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let _ = c.spawn();
+}
+
+/// Record a start failure: clean up, write shim.json exited, report, exit command.
+fn fail(
+    a: &RunArgs,
+    st: &mut ShimState,
+    rep: &mut Reporter,
+    cg: Option<&Cgroup>,
+    f: Failure,
+) -> i32 {
+    if let Some(cg) = cg {
+        let _ = cg.remove();
+    }
+    st.status = "exited";
+    st.finished_at = Some(clock::now_rfc3339());
+    st.exit_code = Some(f.code);
+    st.error = Some(f.message.clone());
+    let _ = state::write(&a.state_dir, st);
+    rep.failed(f.code, &f.message);
+    run_exit_command(a);
+    f.code
+}
+
+/// The window size to give a new pty: our terminal's in the foreground,
+/// else `process.consoleSize`.
+fn initial_winsize(spec: &Spec, foreground: bool) -> Option<(u16, u16)> {
+    if foreground {
+        for fd in [0, 1] {
+            // A pty nobody sized (0x0) is no better than the config's size.
+            if let Some(ws) = tty::get_winsize(fd).filter(|w| w.ws_row > 0 && w.ws_col > 0) {
+                return Some((ws.ws_row, ws.ws_col));
+            }
+        }
+    }
+    spec.process.console_size.map(|c| (c.height, c.width))
+}
+
+fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
+    let foreground = matches!(rep, Reporter::Foreground);
+    let mut st = ShimState {
+        status: "created",
+        monitor_pid: std::process::id() as i32,
+        ..Default::default()
+    };
+    let sigfd = match signals::block_and_open() {
+        Ok(fd) => fd,
+        Err(e) => return fail(a, &mut st, &mut rep, None, e.into()),
+    };
+    let spec = match Spec::load(&a.bundle) {
+        Ok(s) => s,
+        Err(e) => return fail(a, &mut st, &mut rep, None, e.into()),
+    };
+    let cgroup = match spec
+        .linux
+        .cgroups_path
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(Cgroup::for_host)
+        .transpose()
+    {
+        Ok(c) => c,
+        Err(e) => return fail(a, &mut st, &mut rep, None, e.into()),
+    };
+    if let Some(cg) = &cgroup {
+        let made = cg.create().and_then(|_| {
+            spec.linux
+                .resources
+                .as_ref()
+                .map_or(Ok(()), |r| cg.apply(r))
+        });
+        if let Err(e) = made {
+            return fail(a, &mut st, &mut rep, Some(cg), e.into());
+        }
+    }
+    let mut log = match logfile::LogFile::open(&a.state_dir.join("container.log")) {
+        Ok(l) => l,
+        Err(e) => return fail(a, &mut st, &mut rep, cgroup.as_ref(), e.into()),
+    };
+    let opts = create::StartOpts {
+        bundle: Path::new(&a.bundle),
+        keep_stdin: a.stdin,
+        winsize: initial_winsize(&spec, foreground),
+        cgroup: cgroup.as_ref(),
+    };
+    st.started_at = Some(clock::now_rfc3339());
+    let started = match create::start(&spec, &opts) {
+        Ok(s) => s,
+        Err(f) => return fail(a, &mut st, &mut rep, cgroup.as_ref(), f),
+    };
+    st.status = "running";
+    st.pid = Some(started.pid);
+    st.pid_start_time = state::pid_start_time(started.pid).ok();
+    if let Err(e) = state::write(&a.state_dir, &st) {
+        // The engine cannot track a container without its state: stop it.
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(started.pid, libc::SIGKILL) };
+        return fail(a, &mut st, &mut rep, cgroup.as_ref(), e.into());
+    }
+    rep.started();
+
+    let tty_mode = spec.process.terminal;
+    let raw = if foreground && tty_mode && a.stdin && tty::is_tty(0) {
+        tty::RawMode::enter(0).ok()
+    } else {
+        None
+    };
+    let mopts = monitor::MonitorOpts {
+        pid: started.pid,
+        foreground,
+        relay_stdin: foreground && a.stdin,
+        tty: tty_mode,
+    };
+    let exit = monitor::run(&sigfd, started.stdio, &mut log, &mopts, cgroup.as_ref());
+    drop(raw);
+
+    st.oom_killed = Some(cgroup.as_ref().is_some_and(|c| c.oom_killed()));
+    if let Some(cg) = &cgroup {
+        if let Err(e) = cg.remove() {
+            st.error = Some(e.to_string());
+        }
+    }
+    st.status = "exited";
+    st.finished_at = Some(clock::now_rfc3339());
+    st.exit_code = Some(exit.code);
+    st.signal = exit.signal;
+    let _ = state::write(&a.state_dir, &st);
+    run_exit_command(a);
+    if foreground {
+        exit.code
+    } else {
+        0
+    }
+}

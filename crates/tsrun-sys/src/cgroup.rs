@@ -1,1 +1,402 @@
-//! placeholder: being written
+//! One cgroup manager over v1, v2 and hybrid hosts, chosen by probing the
+//! mounted hierarchies (`hier`). The container's `linux.cgroupsPath` (e.g.
+//! `tsrun/<id>`) is taken relative to the root of every hierarchy: it is
+//! created in each mounted v1 hierarchy and in the cgroup2 tree, so the napi
+//! `removeCgroup` finds the same directories from any process. The shim
+//! creates it and applies `linux.resources` before clone, puts PID 1 in before
+//! its exec, and removes it (killing leftovers) after PID 1 exits.
+mod fsutil;
+mod hier;
+mod v1;
+mod v2;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use hier::{host_hierarchies, layout, parse_mountinfo, Hierarchy};
+pub use v2::{cpu_max, shares_to_weight};
+
+use crate::error::{Result, SysError};
+use crate::oci::Resources;
+use fsutil::{read_trim, write_file};
+
+/// What this host offers, for `probeHost()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostProbe {
+    /// `v1`, `v2` or `hybrid` (`none` if no cgroup filesystem is mounted).
+    pub cgroup: String,
+    /// `overlay` is listed in /proc/filesystems.
+    pub overlay: bool,
+    /// Controllers of the mounted v1 hierarchies (`memory`, `name=systemd`, ...).
+    pub v1_controllers: Vec<String>,
+}
+
+/// Probe the cgroup layout and overlay support of this host. Never fails: an
+/// unreadable mountinfo reads as no cgroups.
+pub fn probe() -> HostProbe {
+    let h = host_hierarchies().unwrap_or_default();
+    let overlay = std::fs::read_to_string("/proc/filesystems")
+        .map(|t| {
+            t.lines()
+                .any(|l| l.split_whitespace().last() == Some("overlay"))
+        })
+        .unwrap_or(false);
+    let mut v1_controllers = Vec::new();
+    for x in &h {
+        if let Hierarchy::V1 { controllers, .. } = x {
+            v1_controllers.extend(controllers.iter().cloned());
+        }
+    }
+    HostProbe {
+        cgroup: layout(&h).to_string(),
+        overlay,
+        v1_controllers,
+    }
+}
+
+/// Kill everything in the container cgroup and remove it from every
+/// hierarchy. A cgroup that does not exist counts as removed.
+pub fn remove(cgroups_path: &str) -> Result<()> {
+    Cgroup::for_host(cgroups_path)?.remove()
+}
+
+/// Check a `cgroupsPath` and make it relative: no `..`, not empty.
+pub fn clean_path(cgroups_path: &str) -> Result<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in cgroups_path
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+    {
+        if c == ".." {
+            return Err(SysError::invalid(
+                "cgroupsPath",
+                cgroups_path,
+                "must not contain ..",
+            ));
+        }
+        out.push(c);
+    }
+    if out.as_os_str().is_empty() {
+        return Err(SysError::invalid("cgroupsPath", cgroups_path, "is empty"));
+    }
+    Ok(out)
+}
+
+/// The container's directory in one hierarchy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CgroupDir {
+    pub hierarchy: Hierarchy,
+    pub dir: PathBuf,
+}
+
+/// A container cgroup across all hierarchies of the host.
+#[derive(Debug, Clone)]
+pub struct Cgroup {
+    pub path: PathBuf,
+    pub dirs: Vec<CgroupDir>,
+}
+
+impl Cgroup {
+    /// The container cgroup for the given hierarchies (pure: nothing is touched).
+    pub fn new(hierarchies: &[Hierarchy], cgroups_path: &str) -> Result<Cgroup> {
+        let path = clean_path(cgroups_path)?;
+        let dirs = hierarchies
+            .iter()
+            .map(|h| CgroupDir {
+                hierarchy: h.clone(),
+                dir: h.mount().join(&path),
+            })
+            .collect();
+        Ok(Cgroup { path, dirs })
+    }
+
+    pub fn for_host(cgroups_path: &str) -> Result<Cgroup> {
+        Self::new(&host_hierarchies()?, cgroups_path)
+    }
+
+    /// mkdir in every hierarchy (each missing level; cpuset filled in on v1;
+    /// controllers enabled down the v2 tree).
+    pub fn create(&self) -> Result<()> {
+        for d in &self.dirs {
+            let mount = d.hierarchy.mount();
+            let mut cur = mount.clone();
+            for c in self.path.components() {
+                cur.push(c);
+                match std::fs::create_dir(&cur) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                    Err(e) => {
+                        return Err(SysError::from_io(&e, "mkdir", cur.display().to_string()))
+                    }
+                }
+                if let Hierarchy::V1 { controllers, .. } = &d.hierarchy {
+                    v1::prepare_level(controllers, &cur)?;
+                }
+            }
+            if let Hierarchy::V2 { mount } = &d.hierarchy {
+                v2::enable_controllers(mount, &d.dir);
+            }
+        }
+        Ok(())
+    }
+
+    /// Apply the resources that are set. A limit no hierarchy can enforce is
+    /// an error naming the controller, rather than silently ignored.
+    pub fn apply(&self, r: &Resources) -> Result<()> {
+        let mut covered: Vec<&'static str> = Vec::new();
+        for d in &self.dirs {
+            let done = match &d.hierarchy {
+                Hierarchy::V1 { controllers, .. } => v1::apply(controllers, &d.dir, r)?,
+                Hierarchy::V2 { .. } => v2::apply(&d.dir, r)?,
+            };
+            covered.extend(done);
+        }
+        let cpu_limits = r
+            .cpu
+            .as_ref()
+            .is_some_and(|c| c.shares.is_some() || c.quota.is_some() || c.period.is_some());
+        let wanted = [
+            (
+                "memory",
+                r.memory
+                    .as_ref()
+                    .is_some_and(|m| m.limit.is_some() || m.swap.is_some()),
+            ),
+            ("cpu", cpu_limits),
+            ("pids", r.pids.is_some()),
+        ];
+        for (name, want) in wanted {
+            if want && !covered.contains(&name) {
+                return Err(SysError::invalid(
+                    "cgroup",
+                    name,
+                    "controller not available",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Move a process (host pid) into the cgroup in every hierarchy.
+    pub fn add_pid(&self, pid: i32) -> Result<()> {
+        for d in &self.dirs {
+            write_file(&d.dir.join("cgroup.procs"), &pid.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// PIDs currently in the cgroup (union over hierarchies).
+    pub fn pids(&self) -> Vec<i32> {
+        let mut out = Vec::new();
+        for d in &self.dirs {
+            if let Ok(t) = std::fs::read_to_string(d.dir.join("cgroup.procs")) {
+                for p in t.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
+                    if !out.contains(&p) {
+                        out.push(p);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// SIGKILL everything inside: `cgroup.kill` when the v2 tree has it, else
+    /// signal each pid until none is left (bounded).
+    pub fn kill(&self) -> Result<()> {
+        for d in &self.dirs {
+            let k = d.dir.join("cgroup.kill");
+            if matches!(d.hierarchy, Hierarchy::V2 { .. }) && k.exists() {
+                write_file(&k, "1")?;
+            }
+        }
+        for _ in 0..200 {
+            let pids = self.pids();
+            if pids.is_empty() {
+                return Ok(());
+            }
+            for p in pids {
+                // SAFETY: plain kill(2).
+                unsafe { libc::kill(p, libc::SIGKILL) };
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        Ok(())
+    }
+
+    /// Whether the kernel OOM-killed something in the cgroup.
+    pub fn oom_killed(&self) -> bool {
+        self.dirs.iter().any(|d| match &d.hierarchy {
+            Hierarchy::V1 { controllers, .. } => {
+                controllers.iter().any(|c| c == "memory") && v1::oom_killed(&d.dir)
+            }
+            Hierarchy::V2 { .. } => v2::oom_killed(&d.dir),
+        })
+    }
+
+    /// Kill, then rmdir in every hierarchy (retrying while the kernel still
+    /// counts exiting tasks). Missing directories are fine.
+    pub fn remove(&self) -> Result<()> {
+        self.kill()?;
+        let mut first_err = None;
+        for d in &self.dirs {
+            if let Err(e) = rmdir_retry(&d.dir) {
+                first_err.get_or_insert(e);
+            }
+        }
+        first_err.map_or(Ok(()), Err)
+    }
+}
+
+fn rmdir_retry(dir: &Path) -> Result<()> {
+    for _ in 0..400 {
+        match std::fs::remove_dir(dir) {
+            Ok(()) => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) if e.raw_os_error() == Some(libc::EBUSY) => {
+                std::thread::sleep(Duration::from_millis(5))
+            }
+            Err(e) => return Err(SysError::from_io(&e, "rmdir", dir.display().to_string())),
+        }
+    }
+    Err(SysError::from_errno(
+        libc::EBUSY,
+        "rmdir",
+        dir.display().to_string(),
+    ))
+}
+
+/// Read a single-value cgroup file (exposed for tests and stats).
+pub fn read_value(p: &Path) -> Result<String> {
+    read_trim(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oci::{Cpu, Memory, Pids};
+
+    fn fake_host(root: &Path) -> Vec<Hierarchy> {
+        let mut h = Vec::new();
+        for c in ["cpu", "cpuset", "memory", "pids"] {
+            let m = root.join(c);
+            std::fs::create_dir_all(&m).unwrap();
+            h.push(Hierarchy::V1 {
+                controllers: vec![c.to_string()],
+                mount: m,
+            });
+        }
+        std::fs::write(root.join("cpuset/cpuset.cpus"), "0-3\n").unwrap();
+        std::fs::write(root.join("cpuset/cpuset.mems"), "0\n").unwrap();
+        let u = root.join("unified");
+        std::fs::create_dir_all(&u).unwrap();
+        std::fs::write(u.join("cgroup.controllers"), "hugetlb\n").unwrap();
+        h.push(Hierarchy::V2 { mount: u });
+        h
+    }
+
+    #[test]
+    fn paths_are_relative_to_each_hierarchy() {
+        let h = vec![
+            Hierarchy::V1 {
+                controllers: vec!["memory".into()],
+                mount: "/sys/fs/cgroup/memory".into(),
+            },
+            Hierarchy::V2 {
+                mount: "/sys/fs/cgroup/unified".into(),
+            },
+        ];
+        let c = Cgroup::new(&h, "/tsrun/abc").unwrap();
+        assert_eq!(
+            c.dirs[0].dir,
+            PathBuf::from("/sys/fs/cgroup/memory/tsrun/abc")
+        );
+        assert_eq!(
+            c.dirs[1].dir,
+            PathBuf::from("/sys/fs/cgroup/unified/tsrun/abc")
+        );
+        assert!(Cgroup::new(&h, "tsrun/../../etc").is_err());
+        assert!(Cgroup::new(&h, "/").is_err());
+    }
+
+    #[test]
+    fn create_apply_remove_on_fake_tree() {
+        let t = tempfile::tempdir().unwrap();
+        let h = fake_host(t.path());
+        let c = Cgroup::new(&h, "tsrun/x1").unwrap();
+        c.create().unwrap();
+        // cpuset copied down both levels
+        assert_eq!(
+            std::fs::read_to_string(t.path().join("cpuset/tsrun/x1/cpuset.cpus")).unwrap(),
+            "0-3"
+        );
+        assert_eq!(
+            std::fs::read_to_string(t.path().join("cpuset/tsrun/cpuset.mems")).unwrap(),
+            "0"
+        );
+        let r = Resources {
+            memory: Some(Memory {
+                limit: Some(64 << 20),
+                ..Default::default()
+            }),
+            cpu: Some(Cpu {
+                shares: Some(512),
+                quota: Some(50_000),
+                period: Some(100_000),
+                ..Default::default()
+            }),
+            pids: Some(Pids { limit: 0 }),
+        };
+        c.apply(&r).unwrap();
+        let rd = |p: &str| std::fs::read_to_string(t.path().join(p)).unwrap();
+        assert_eq!(rd("memory/tsrun/x1/memory.limit_in_bytes"), "67108864");
+        assert_eq!(rd("cpu/tsrun/x1/cpu.shares"), "512");
+        assert_eq!(rd("cpu/tsrun/x1/cpu.cfs_quota_us"), "50000");
+        assert_eq!(rd("pids/tsrun/x1/pids.max"), "max");
+        assert!(
+            !t.path().join("unified/tsrun/x1/memory.max").exists(),
+            "hybrid unified tree has no memory controller"
+        );
+        assert!(!c.oom_killed());
+        std::fs::write(
+            t.path().join("memory/tsrun/x1/memory.oom_control"),
+            "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n",
+        )
+        .unwrap();
+        assert!(c.oom_killed());
+    }
+
+    #[test]
+    fn limit_without_controller_is_an_error() {
+        let t = tempfile::tempdir().unwrap();
+        let u = t.path().join("unified");
+        std::fs::create_dir_all(u.join("tsrun/y")).unwrap();
+        std::fs::write(u.join("tsrun/y/cgroup.controllers"), "pids\n").unwrap();
+        let c = Cgroup::new(&[Hierarchy::V2 { mount: u.clone() }], "tsrun/y").unwrap();
+        let r = Resources {
+            memory: Some(Memory {
+                limit: Some(1),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            c.apply(&r).unwrap_err().to_string(),
+            "cgroup memory: controller not available"
+        );
+        let r = Resources {
+            pids: Some(Pids { limit: 10 }),
+            ..Default::default()
+        };
+        c.apply(&r).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(u.join("tsrun/y/pids.max")).unwrap(),
+            "10"
+        );
+    }
+
+    #[test]
+    fn probe_this_host() {
+        let p = probe();
+        assert!(["v1", "v2", "hybrid", "none"].contains(&p.cgroup.as_str()));
+    }
+}

@@ -1,0 +1,151 @@
+//! Creating the container, parent side: stdio, pipes, clone into the new
+//! namespaces, then (while the child waits on the sync pipe) id maps and the
+//! cgroup join, then "go", then wait on the error pipe: EOF means the user's
+//! command was exec'ed, a message means set-up or exec failed.
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::path::PathBuf;
+
+use tsrun_sys::cgroup::{Cgroup, Hierarchy};
+use tsrun_sys::error::SysError;
+use tsrun_sys::mount::MountContext;
+use tsrun_sys::ns::{self, NsPlan};
+use tsrun_sys::oci::Spec;
+
+use crate::init::{self, ChildCtx, Failure};
+use crate::stdio::{self, ParentStdio};
+
+/// A container whose PID 1 has exec'ed.
+pub struct Started {
+    pub pid: i32,
+    pub stdio: ParentStdio,
+}
+
+/// What `start` needs besides the spec.
+pub struct StartOpts<'a> {
+    pub bundle: &'a std::path::Path,
+    pub keep_stdin: bool,
+    /// (rows, cols) for a new pty.
+    pub winsize: Option<(u16, u16)>,
+    pub cgroup: Option<&'a Cgroup>,
+}
+
+/// Bind sources for a `cgroup` mount: the container's own cgroup directories.
+fn mount_context(cg: Option<&Cgroup>) -> MountContext {
+    let mut ctx = MountContext::default();
+    let Some(cg) = cg else { return ctx };
+    let pure_v2 = cg.dirs.len() == 1 && matches!(cg.dirs[0].hierarchy, Hierarchy::V2 { .. });
+    for d in &cg.dirs {
+        let name = if pure_v2 {
+            String::new()
+        } else {
+            d.hierarchy
+                .mount()
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        if !pure_v2 && name.is_empty() {
+            continue;
+        }
+        ctx.cgroup_binds.push((name, d.dir.clone()));
+    }
+    ctx
+}
+
+fn read_all(fd: &OwnedFd) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        // SAFETY: read into a local buffer.
+        let n = unsafe {
+            libc::read(
+                fd.as_raw_fd(),
+                buf.as_mut_ptr() as *mut libc::c_void,
+                buf.len(),
+            )
+        };
+        if n > 0 {
+            out.extend_from_slice(&buf[..n as usize]);
+        } else if n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
+            continue;
+        } else {
+            return out;
+        }
+    }
+}
+
+fn kill_and_reap(pid: i32) {
+    // SAFETY: signalling and reaping our own child.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+        libc::waitpid(pid, std::ptr::null_mut(), 0);
+    }
+}
+
+/// Create the container and exec its command. On failure everything made
+/// here (child, fds) is gone; the cgroup is the caller's to remove.
+pub fn start(spec: &Spec, o: &StartOpts) -> Result<Started, Failure> {
+    let root: PathBuf = spec.root_path(o.bundle);
+    let rootfs_mounts = spec.rootfs_mounts()?;
+    let plan = NsPlan::new(&spec.linux.namespaces)?;
+    let mount_ctx = mount_context(o.cgroup);
+    let (parent_io, child_io) = stdio::make(spec.process.terminal, o.keep_stdin, o.winsize)?;
+    let (sync_r, sync_w) = stdio::pipe()?;
+    let (err_r, err_w) = stdio::pipe()?;
+    // Joining a PID namespace only affects children: do it here.
+    for (flag, path) in &plan.join {
+        if *flag == libc::CLONE_NEWPID {
+            ns::join(*flag, path)?;
+        }
+    }
+    let pid = ns::clone_fork(plan.clone_flags)?;
+    if pid == 0 {
+        drop(sync_w);
+        drop(err_r);
+        let ctx = ChildCtx {
+            spec,
+            root: &root,
+            rootfs_mounts: &rootfs_mounts,
+            ns: &plan,
+            mount_ctx: &mount_ctx,
+            stdio: &child_io,
+            sync_r: sync_r.as_raw_fd(),
+            err_w: err_w.as_raw_fd(),
+        };
+        init::child_main(&ctx);
+    }
+    drop(child_io);
+    drop(sync_r);
+    drop(err_w);
+    let prepared = (|| -> Result<(), SysError> {
+        if plan.new_user() {
+            ns::write_id_maps(pid, &spec.linux.uid_mappings, &spec.linux.gid_mappings)?;
+        }
+        if let Some(cg) = o.cgroup {
+            cg.add_pid(pid)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = prepared {
+        kill_and_reap(pid);
+        return Err(e.into());
+    }
+    // SAFETY: one-byte write to our pipe.
+    unsafe { libc::write(sync_w.as_raw_fd(), b"g".as_ptr() as *const libc::c_void, 1) };
+    drop(sync_w);
+    let msg = read_all(&err_r);
+    if !msg.is_empty() {
+        // SAFETY: reaping our child, which _exits right after writing.
+        unsafe { libc::waitpid(pid, std::ptr::null_mut(), 0) };
+        let code = msg[0] as i32;
+        let text = String::from_utf8_lossy(&msg[1..]).trim().to_string();
+        return Err(Failure {
+            code,
+            message: text,
+        });
+    }
+    Ok(Started {
+        pid,
+        stdio: parent_io,
+    })
+}

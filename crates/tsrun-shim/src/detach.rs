@@ -1,0 +1,98 @@
+//! `--detach`: the launching process forks; the child becomes the monitor
+//! (setsid, stdio on /dev/null, so nothing of the caller's stdio stays open)
+//! and reports the start result over a pipe. The launcher waits for that one
+//! report, prints a failure line if there is one, and exits with the code.
+use std::os::fd::{AsRawFd, OwnedFd};
+
+use crate::stdio;
+
+/// How the monitor tells whoever started it whether the container started.
+pub enum Reporter {
+    /// Foreground: failures are printed to our stderr.
+    Foreground,
+    /// Detached: one message to the waiting launcher, then the pipe closes.
+    Detached(Option<OwnedFd>),
+}
+
+impl Reporter {
+    /// The container's command was exec'ed.
+    pub fn started(&mut self) {
+        if let Reporter::Detached(fd) = self {
+            if let Some(fd) = fd.take() {
+                let _ = crate::relay::write_all(fd.as_raw_fd(), &[0]);
+            }
+        }
+    }
+
+    /// Start failed with `code` and a one-line message.
+    pub fn failed(&mut self, code: i32, message: &str) {
+        match self {
+            Reporter::Foreground => eprintln!("{message}"),
+            Reporter::Detached(fd) => {
+                if let Some(fd) = fd.take() {
+                    let mut m = vec![code as u8];
+                    m.extend_from_slice(message.as_bytes());
+                    let _ = crate::relay::write_all(fd.as_raw_fd(), &m);
+                }
+            }
+        }
+    }
+}
+
+fn to_dev_null() {
+    if let Ok(f) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+    {
+        for t in 0..3 {
+            // SAFETY: dup2 onto our own stdio.
+            unsafe { libc::dup2(f.as_raw_fd(), t) };
+        }
+    }
+}
+
+/// Fork. In the launcher this waits and exits the process; it returns only
+/// in the monitor, with the reporter to use.
+pub fn fork_monitor() -> Reporter {
+    let (r, w) = match stdio::pipe() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(125);
+        }
+    };
+    // SAFETY: the shim is single-threaded; fork is safe.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        eprintln!(
+            "fork: {}",
+            std::io::Error::last_os_error().to_string().to_lowercase()
+        );
+        std::process::exit(125);
+    }
+    if pid == 0 {
+        drop(r);
+        // SAFETY: new session for the monitor.
+        unsafe { libc::setsid() };
+        to_dev_null();
+        return Reporter::Detached(Some(w));
+    }
+    drop(w);
+    let mut msg = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let crate::relay::Read::Data(n) = crate::relay::read_some(r.as_raw_fd(), &mut buf) {
+        msg.extend_from_slice(&buf[..n]);
+    }
+    match msg.first() {
+        Some(0) => std::process::exit(0),
+        Some(code) => {
+            eprintln!("{}", String::from_utf8_lossy(&msg[1..]).trim());
+            std::process::exit(*code as i32)
+        }
+        None => {
+            eprintln!("monitor exited before the container started");
+            std::process::exit(125)
+        }
+    }
+}

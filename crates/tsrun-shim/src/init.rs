@@ -1,0 +1,247 @@
+//! The container init: runs in the cloned child (already in its new
+//! namespaces, PID 1 of a new PID namespace) and ends in execve of the user's
+//! command, so nothing of ours stays behind as PID 1. Order (contract §1):
+//! wait for the parent (cgroup joined, id maps written), setns / late
+//! unshare, stdio, mounts (propagation, rootfs mounts, OCI mounts, devices),
+//! pivot_root, sysctl, read-only and masked paths, hostname, `lo`, rlimits,
+//! user, capabilities, no_new_privs, cwd, exec. Any failure, including the
+//! exec's, is sent to the parent over the CLOEXEC error pipe as one byte of
+//! exit code plus the message; a successful exec shows as EOF.
+//! After pivot_root nothing here may unwrap: every step returns its error.
+use std::os::fd::{AsRawFd, RawFd};
+use std::path::Path;
+
+use tsrun_sys::caps::{self, CapSets};
+use tsrun_sys::error::{Result, SysError};
+use tsrun_sys::mount::{self, MountContext};
+use tsrun_sys::ns::{self, NsPlan};
+use tsrun_sys::oci::{RootfsMount, Spec};
+use tsrun_sys::{exec, user};
+
+use crate::signals;
+use crate::stdio::{self, ChildStdio};
+
+/// Everything the child needs; it lives in the child's copy of our memory.
+pub struct ChildCtx<'a> {
+    pub spec: &'a Spec,
+    pub root: &'a Path,
+    pub rootfs_mounts: &'a [RootfsMount],
+    pub ns: &'a NsPlan,
+    pub mount_ctx: &'a MountContext,
+    pub stdio: &'a ChildStdio,
+    pub sync_r: RawFd,
+    pub err_w: RawFd,
+}
+
+/// A failure with the exit code the shim will use.
+pub struct Failure {
+    pub code: i32,
+    pub message: String,
+}
+
+impl From<SysError> for Failure {
+    fn from(e: SysError) -> Self {
+        Failure {
+            code: 125,
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Entry point in the child; never returns.
+pub fn child_main(c: &ChildCtx) -> ! {
+    let f = match setup(c) {
+        Ok(env) => {
+            let e = exec::exec(&c.spec.process.args, &env);
+            Failure {
+                code: e.code,
+                message: e.message,
+            }
+        }
+        Err(f) => f,
+    };
+    let mut msg = vec![f.code as u8];
+    msg.extend_from_slice(f.message.as_bytes());
+    // SAFETY: writing a local buffer to our pipe, then leaving without
+    // running the parent's atexit handlers or destructors.
+    unsafe {
+        libc::write(c.err_w, msg.as_ptr() as *const libc::c_void, msg.len());
+        libc::_exit(f.code)
+    }
+}
+
+fn wait_for_parent(fd: RawFd) -> Result<()> {
+    let mut b = [0u8; 1];
+    loop {
+        // SAFETY: one-byte read into a local buffer.
+        let n = unsafe { libc::read(fd, b.as_mut_ptr() as *mut libc::c_void, 1) };
+        if n == 1 {
+            return Ok(());
+        }
+        if n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
+            continue;
+        }
+        return Err(SysError::invalid(
+            "sync",
+            "parent",
+            "monitor went away before start",
+        ));
+    }
+}
+
+/// All set-up up to exec; returns the environment to exec with.
+fn setup(c: &ChildCtx) -> std::result::Result<Vec<String>, Failure> {
+    signals::reset_for_exec();
+    wait_for_parent(c.sync_r)?;
+    for (flag, path) in &c.ns.join {
+        if *flag != libc::CLONE_NEWPID {
+            ns::join(*flag, path)?;
+        }
+    }
+    if c.ns.unshare_late != 0 {
+        ns::unshare(c.ns.unshare_late)?;
+    }
+    stdio::install(c.stdio)?;
+    let spec = c.spec;
+    let new_mount_ns = c.ns.clone_flags & libc::CLONE_NEWNS != 0
+        || c.ns.join.iter().any(|(f, _)| *f == libc::CLONE_NEWNS);
+    if !new_mount_ns {
+        return Err(
+            SysError::invalid("namespace", "mount", "a mount namespace is required").into(),
+        );
+    }
+    prepare_rootfs(c)?;
+    // From here on we are inside the container's root.
+    for (k, v) in &spec.linux.sysctl {
+        let p = format!("/proc/sys/{}", k.replace('.', "/"));
+        std::fs::write(&p, v).map_err(|e| SysError::from_io(&e, "write", p.clone()))?;
+    }
+    for p in &spec.linux.readonly_paths {
+        mount::readonly_path(p)?;
+    }
+    for p in &spec.linux.masked_paths {
+        mount::mask_path(p)?;
+    }
+    if spec.root.as_ref().is_some_and(|r| r.readonly) {
+        mount::remount_root_readonly()?;
+    }
+    if c.ns.new_uts() {
+        if let Some(h) = spec.hostname.as_deref().filter(|h| !h.is_empty()) {
+            ns::set_hostname(h)?;
+        }
+    }
+    if c.ns.new_net() {
+        ns::loopback_up()?;
+    }
+    crate::rlimit::apply(&spec.process.rlimits)?;
+    let env = switch_user(c)?;
+    if spec.process.no_new_privileges {
+        // SAFETY: prctl with integer arguments.
+        if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+            return Err(SysError::last("prctl", "no_new_privs").into());
+        }
+    }
+    // Nothing but 0/1/2 (and the CLOEXEC error pipe) may reach the command.
+    // SAFETY: marks fds close-on-exec; closes nothing now.
+    unsafe { libc::close_range(3, u32::MAX, libc::CLOSE_RANGE_CLOEXEC as libc::c_int) };
+    Ok(env)
+}
+
+/// Mounts up to and including pivot_root.
+fn prepare_rootfs(c: &ChildCtx) -> Result<()> {
+    let spec = c.spec;
+    mount::set_root_propagation(spec.linux.rootfs_propagation.as_deref())?;
+    mount::mount_rootfs(
+        c.root,
+        c.rootfs_mounts,
+        spec.linux.rootfs_propagation.as_deref(),
+    )?;
+    let rootfd = mount::open_root(c.root)?;
+    for m in &spec.mounts {
+        mount::mount_oci(rootfd.as_raw_fd(), m, c.mount_ctx)?;
+    }
+    let devices = spec
+        .linux
+        .devices
+        .clone()
+        .unwrap_or_else(mount::default_devices);
+    for d in &devices {
+        mount::create_device(rootfd.as_raw_fd(), d)?;
+    }
+    mount::create_dev_symlinks(rootfd.as_raw_fd())?;
+    if let ChildStdio::Pty { path, .. } = c.stdio {
+        mount::bind_console(rootfd.as_raw_fd(), path)?;
+    }
+    drop(rootfd);
+    mount::pivot_root(c.root)
+}
+
+/// Resolve the user, create and enter cwd, drop to the user keeping the
+/// configured capabilities. Returns the final environment (HOME added).
+fn switch_user(c: &ChildCtx) -> Result<Vec<String>> {
+    let p = &c.spec.process;
+    let resolved = match c.spec.user_annotation() {
+        Some(u) => user::resolve_in_container(u)?,
+        None => {
+            // Numeric ids from the spec; only HOME is looked up.
+            let home = user::resolve_in_container(&p.user.uid.to_string())
+                .map(|u| u.home)
+                .unwrap_or_else(|_| "/".into());
+            user::ResolvedUser {
+                uid: p.user.uid,
+                gid: p.user.gid,
+                additional_gids: Vec::new(),
+                home,
+            }
+        }
+    };
+    let mut groups = resolved.additional_gids.clone();
+    for g in &p.user.additional_gids {
+        if !groups.contains(g) {
+            groups.push(*g);
+        }
+    }
+    let mut env = p.env.clone();
+    if !env.iter().any(|e| e.starts_with("HOME=")) {
+        env.push(format!("HOME={}", resolved.home));
+    }
+    // cwd: created when missing (as Docker does), entered while still root.
+    let cwd = if p.cwd.is_empty() {
+        "/"
+    } else {
+        p.cwd.as_str()
+    };
+    let root = mount::open_root(Path::new("/"))?;
+    mount::mkdir_all_in_root(root.as_raw_fd(), cwd, 0o755)?;
+    std::env::set_current_dir(cwd).map_err(|e| SysError::from_io(&e, "chdir", cwd))?;
+
+    let sets = match &p.capabilities {
+        Some(cs) => Some(CapSets::from_spec(cs, caps::last_cap())?),
+        None => None,
+    };
+    if let Some(s) = &sets {
+        caps::drop_bounding(s.bounding, caps::last_cap())?;
+    }
+    caps::keep_caps(true)?;
+    // SAFETY: plain credential syscalls with valid pointers.
+    unsafe {
+        if libc::setgroups(groups.len(), groups.as_ptr()) != 0 {
+            return Err(SysError::last("setgroups", format!("{groups:?}")));
+        }
+        if libc::setgid(resolved.gid) != 0 {
+            return Err(SysError::last("setgid", resolved.gid.to_string()));
+        }
+        if libc::setuid(resolved.uid) != 0 {
+            return Err(SysError::last("setuid", resolved.uid.to_string()));
+        }
+    }
+    caps::keep_caps(false)?;
+    if let Some(s) = &sets {
+        caps::apply_sets(s)?;
+    }
+    if let Some(m) = p.user.umask {
+        // SAFETY: umask cannot fail.
+        unsafe { libc::umask(m as libc::mode_t) };
+    }
+    Ok(env)
+}
