@@ -1,0 +1,351 @@
+/**
+ * A client for one registry host, speaking the OCI distribution spec
+ * (`/v2/...`). It decides the scheme once (HTTPS; plain HTTP only for
+ * insecure registries: `--tls-verify=false`, `TSRUN_INSECURE_REGISTRIES`, or
+ * a loopback host, as Docker does), learns the auth scheme from the `/v2/`
+ * challenge, and then authenticates every request for its scope: anonymous,
+ * HTTP basic, or a bearer token fetched from the challenge's realm (cached
+ * per scope). Failures become one-line RegistryErrors a person can act on.
+ */
+import { createHash } from 'node:crypto'
+import type { Readable } from 'node:stream'
+import { parseAuthChallenges, type AuthChallenge } from './auth-challenge'
+import type { Credentials } from './credentials'
+import { ManifestUnknownError, RegistryAuthError, RegistryError, RegistryUnreachableError } from './errors'
+import { drain, readBody, send, type HttpResponse } from './http'
+import { MANIFEST_ACCEPT, manifestMediaType } from './media-types'
+
+export interface RegistryClientOptions {
+  /** The registry as written in references: `docker.io`, `127.0.0.1:5000`. */
+  host: string
+  credentials?: Credentials
+  /** false: accept any certificate and allow plain HTTP (`--tls-verify=false`). Default true. */
+  tlsVerify?: boolean
+  /** Hosts to treat as insecure (HTTP allowed), besides loopback ones. */
+  insecureRegistries?: string[]
+}
+
+/** A manifest or index as fetched: exact bytes (digests are over them), type and digest. */
+export interface FetchedManifest {
+  bytes: Buffer
+  mediaType: string
+  digest: string
+}
+
+type Action = 'pull' | 'push' | 'login' | 'check'
+
+const DIGEST_REF = /^[a-z0-9]+:[a-f0-9]{32,}$/
+
+/** Loopback hosts are insecure by default, as Docker treats 127.0.0.0/8. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')
+  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name)
+}
+
+/** The insecure registries named in `TSRUN_INSECURE_REGISTRIES` (comma separated). */
+export function insecureRegistriesFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.TSRUN_INSECURE_REGISTRIES ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+}
+
+export class RegistryClient {
+  readonly host: string
+  private base?: URL
+  private challenge?: AuthChallenge
+  private readonly tokens = new Map<string, Promise<string>>()
+  private pinging?: Promise<void>
+
+  constructor(private readonly opts: RegistryClientOptions) {
+    this.host = opts.host
+  }
+
+  /** Plain HTTP and any certificate are acceptable for this host. */
+  get insecure(): boolean {
+    return this.opts.tlsVerify === false || isLoopbackHost(this.host) || (this.opts.insecureRegistries ?? []).includes(this.host)
+  }
+
+  /** Docker Hub's API lives on another host than its name. */
+  private get apiHost(): string {
+    return this.host === 'docker.io' ? 'registry-1.docker.io' : this.host
+  }
+
+  /** Check credentials the way `docker login` does: /v2/ must accept them. */
+  async login(): Promise<void> {
+    await this.ensurePinged()
+    if (!this.challenge) return
+    if (!this.opts.credentials) throw new RegistryAuthError(`${this.host} needs a username and password`)
+    const auth = await this.authorization([], 'login')
+    const res = await this.fetch('GET', this.url('/v2/'), auth ? { authorization: auth } : {})
+    drain(res)
+    if (res.status === 401 || res.status === 403) throw this.authFailure('login', res)
+    if (res.status !== 200) throw new RegistryError(`${this.host}: login check answered HTTP ${res.status}`)
+  }
+
+  /** GET a manifest or index by tag or digest, verifying a digest reference against the bytes. */
+  async getManifest(repo: string, reference: string): Promise<FetchedManifest> {
+    const where = `${this.host}/${repo}${DIGEST_REF.test(reference) ? '@' : ':'}${reference}`
+    const res = await this.request('GET', `/v2/${repo}/manifests/${reference}`, repo, 'pull', { accept: MANIFEST_ACCEPT })
+    if (res.status === 404) throw new ManifestUnknownError(where, await registryMessage(res))
+    await this.expect(res, [200], `fetching the manifest of ${where}`, 'pull', repo)
+    const bytes = await readBody(res, 4 * 1024 * 1024)
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+    if (DIGEST_REF.test(reference) && reference !== digest) {
+      throw new RegistryError(`${where}: the registry answered a manifest whose digest is ${digest}; refusing it`)
+    }
+    let doc: { mediaType?: string }
+    try {
+      doc = JSON.parse(bytes.toString('utf8'))
+    } catch {
+      throw new RegistryError(`${where}: the manifest is not valid JSON`)
+    }
+    return { bytes, digest, mediaType: manifestMediaType(res.headers['content-type'], doc) }
+  }
+
+  /** Stream a blob (following redirects, as registries backed by object stores answer). */
+  async getBlob(repo: string, digest: string): Promise<Readable> {
+    let res = await this.request('GET', `/v2/${repo}/blobs/${digest}`, repo, 'pull')
+    for (let hops = 0; isRedirect(res.status) && hops < 5; hops++) {
+      const next = new URL(String(res.headers.location), res.url)
+      drain(res)
+      // Credentials go only to the registry itself, never to where it redirects.
+      const auth = next.host === res.url.host ? await this.authorization([scopeOf(repo, 'pull')], 'pull') : undefined
+      res = await this.fetch('GET', next, auth ? { authorization: auth } : {})
+    }
+    if (res.status === 404) {
+      drain(res)
+      throw new RegistryError(`${this.host}/${repo}: blob ${digest} is missing from the registry (the image is incomplete there)`)
+    }
+    await this.expect(res, [200], `fetching blob ${digest}`, 'pull', repo)
+    return res.body
+  }
+
+  /** HEAD a blob: does the repository have it already? */
+  async hasBlob(repo: string, digest: string): Promise<boolean> {
+    const res = await this.request('HEAD', `/v2/${repo}/blobs/${digest}`, repo, 'push')
+    drain(res)
+    if (res.status === 404) return false
+    await this.expect(res, [200, 307], `checking blob ${digest}`, 'push', repo)
+    return true
+  }
+
+  /**
+   * Ask the registry to link a blob from another repository it holds
+   * (cross-repository mount). True when mounted; otherwise the upload URL the
+   * registry opened instead, to upload into.
+   */
+  async mountBlob(repo: string, digest: string, from: string): Promise<true | URL> {
+    const scopes = [scopeOf(repo, 'pull,push'), scopeOf(from, 'pull')]
+    const res = await this.request('POST', `/v2/${repo}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, repo, 'push', {}, undefined, scopes)
+    drain(res)
+    if (res.status === 201) return true
+    await this.expect(res, [202], `mounting blob ${digest} from ${from}`, 'push', repo)
+    return this.location(res)
+  }
+
+  /** Open an upload session; answers its URL. */
+  async startUpload(repo: string): Promise<URL> {
+    const res = await this.request('POST', `/v2/${repo}/blobs/uploads/`, repo, 'push')
+    drain(res)
+    await this.expect(res, [202], 'starting a blob upload', 'push', repo)
+    return this.location(res)
+  }
+
+  /** Monolithic upload: the whole blob in the closing PUT. */
+  async putBlob(repo: string, upload: URL, digest: string, size: number, body: Readable): Promise<void> {
+    const url = new URL(upload)
+    url.searchParams.set('digest', digest)
+    const res = await this.request('PUT', url, repo, 'push', { 'content-type': 'application/octet-stream', 'content-length': String(size) }, body)
+    drain(res)
+    await this.expect(res, [201], `uploading blob ${digest}`, 'push', repo)
+  }
+
+  /** Chunked upload: one PATCH per chunk with its Content-Range, then an empty PUT with the digest. */
+  async putBlobChunked(repo: string, upload: URL, digest: string, size: number, chunk: (start: number, end: number) => Readable, chunkSize: number): Promise<void> {
+    let url = upload
+    for (let start = 0; start < size; start += chunkSize) {
+      const end = Math.min(size, start + chunkSize)
+      const res = await this.request('PATCH', url, repo, 'push', {
+        'content-type': 'application/octet-stream',
+        'content-length': String(end - start),
+        'content-range': `${start}-${end - 1}`,
+      }, chunk(start, end))
+      drain(res)
+      await this.expect(res, [202], `uploading bytes ${start}-${end - 1} of blob ${digest}`, 'push', repo)
+      url = this.location(res)
+    }
+    const close = new URL(url)
+    close.searchParams.set('digest', digest)
+    const res = await this.request('PUT', close, repo, 'push', { 'content-length': '0' })
+    drain(res)
+    await this.expect(res, [201], `closing the upload of blob ${digest}`, 'push', repo)
+  }
+
+  /** PUT a manifest under a tag or digest; answers the digest the registry reports. */
+  async putManifest(repo: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+    const res = await this.request('PUT', `/v2/${repo}/manifests/${reference}`, repo, 'push', { 'content-type': mediaType }, bytes)
+    const detail = res.status >= 400 ? await registryMessage(res) : (drain(res), undefined)
+    if (res.status !== 201 && res.status !== 200) {
+      if (res.status === 401 || res.status === 403) throw this.authFailure('push', res, repo)
+      throw new RegistryError(`${this.host}/${repo}: the registry refused the manifest (HTTP ${res.status}${detail ? `: ${detail}` : ''})`)
+    }
+    return String(res.headers['docker-content-digest'] ?? `sha256:${createHash('sha256').update(bytes).digest('hex')}`)
+  }
+
+  // -------------------------------------------------------------------------
+
+  private url(pathOrUrl: string | URL): URL {
+    if (pathOrUrl instanceof URL) return pathOrUrl
+    return new URL(pathOrUrl, this.base)
+  }
+
+  private location(res: HttpResponse): URL {
+    const loc = res.headers.location
+    if (!loc) throw new RegistryError(`${this.host}: the registry answered ${res.status} without a Location header`)
+    return new URL(String(loc), res.url)
+  }
+
+  /** One authenticated request for `repo`'s scope (`scopes` overrides it). */
+  private async request(method: string, pathOrUrl: string | URL, repo: string, action: 'pull' | 'push', headers: Record<string, string> = {}, body?: Buffer | Readable, scopes?: string[]): Promise<HttpResponse> {
+    await this.ensurePinged()
+    const auth = await this.authorization(scopes ?? [scopeOf(repo, action === 'push' ? 'pull,push' : 'pull')], action)
+    return this.fetch(method, this.url(pathOrUrl), { ...headers, ...(auth ? { authorization: auth } : {}) }, body)
+  }
+
+  private async fetch(method: string, url: URL, headers: Record<string, string>, body?: Buffer | Readable): Promise<HttpResponse> {
+    try {
+      return await send({ method, url, headers, body, insecureTls: this.insecure })
+    } catch (err) {
+      throw this.unreachable(err as NodeJS.ErrnoException)
+    }
+  }
+
+  private unreachable(err: NodeJS.ErrnoException): RegistryUnreachableError {
+    const why: Record<string, string> = {
+      ENOTFOUND: 'the host name does not resolve',
+      EAI_AGAIN: 'the host name could not be resolved (DNS is not answering)',
+      ECONNREFUSED: 'connection refused (is the registry running on that port?)',
+      ETIMEDOUT: 'the connection timed out',
+      ECONNRESET: 'the connection was reset',
+    }
+    const reason = why[err.code ?? ''] ?? err.message
+    const hint = /SSL|TLS|CERT|EPROTO/.test(`${err.code} ${err.message}`) ? '; for a plain-HTTP registry or a self-signed certificate use --tls-verify=false' : ''
+    return new RegistryUnreachableError(`cannot reach registry ${this.host}: ${reason}${hint}`, { cause: err })
+  }
+
+  /** Learn scheme and auth challenge from `GET /v2/`, once per client. */
+  private ensurePinged(): Promise<void> {
+    this.pinging ??= this.ping()
+    return this.pinging
+  }
+
+  private async ping(): Promise<void> {
+    const schemes = this.insecure ? ['https', 'http'] : ['https']
+    let lastErr: unknown
+    for (const scheme of schemes) {
+      const url = new URL(`${scheme}://${this.apiHost}/v2/`)
+      let res: HttpResponse
+      try {
+        res = await send({ method: 'GET', url, insecureTls: this.insecure })
+      } catch (err) {
+        lastErr = err
+        const code = (err as NodeJS.ErrnoException).code
+        if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') break
+        continue
+      }
+      drain(res)
+      if (res.status !== 200 && res.status !== 401) {
+        lastErr = new RegistryError(`${this.host} does not look like a registry: ${url.href} answered HTTP ${res.status}`)
+        continue
+      }
+      this.base = new URL(`${scheme}://${this.apiHost}/`)
+      if (res.status === 401) {
+        const challenges = parseAuthChallenges(res.headers['www-authenticate'])
+        this.challenge = challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic')
+        if (!this.challenge) {
+          throw new RegistryAuthError(`${this.host} asks for an authentication scheme tsrun does not speak (${String(res.headers['www-authenticate'] ?? 'none given')})`)
+        }
+      }
+      return
+    }
+    if (lastErr instanceof RegistryError) throw lastErr
+    throw this.unreachable(lastErr as NodeJS.ErrnoException)
+  }
+
+  /** The Authorization header for these scopes, or undefined when anonymous access is all there is. */
+  private async authorization(scopes: string[], action: Action): Promise<string | undefined> {
+    const c = this.challenge
+    if (!c) return undefined
+    const creds = this.opts.credentials
+    if (c.scheme === 'basic') {
+      return creds ? `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` : undefined
+    }
+    const key = scopes.join(' ')
+    let token = this.tokens.get(key)
+    if (!token) {
+      token = this.fetchToken(c, scopes, action)
+      this.tokens.set(key, token)
+      token.catch(() => this.tokens.delete(key))
+    }
+    return `Bearer ${await token}`
+  }
+
+  private async fetchToken(c: AuthChallenge, scopes: string[], action: Action): Promise<string> {
+    if (!c.params.realm) throw new RegistryAuthError(`${this.host}: the bearer challenge names no realm to get a token from`)
+    const url = new URL(c.params.realm)
+    if (c.params.service) url.searchParams.set('service', c.params.service)
+    for (const s of scopes) url.searchParams.append('scope', s)
+    const creds = this.opts.credentials
+    const headers: Record<string, string> = creds ? { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` } : {}
+    const res = await this.fetch('GET', url, headers)
+    if (res.status === 401 || res.status === 403) {
+      drain(res)
+      throw creds
+        ? new RegistryAuthError(`${this.host}: the token service refused the credentials of ${creds.username}: wrong username or password`)
+        : new RegistryAuthError(`${this.host}: authentication required; run tsrun login ${this.host}`)
+    }
+    if (res.status !== 200) {
+      drain(res)
+      throw new RegistryAuthError(`${this.host}: the token service ${url.host} answered HTTP ${res.status}`)
+    }
+    const body = JSON.parse((await readBody(res, 1024 * 1024)).toString('utf8')) as { token?: string; access_token?: string }
+    const token = body.token ?? body.access_token
+    if (!token) throw new RegistryAuthError(`${this.host}: the token service answered no token`)
+    return token
+  }
+
+  private authFailure(action: Action, res: HttpResponse, repo?: string): RegistryAuthError {
+    const where = repo ? `${this.host}/${repo}` : this.host
+    const creds = this.opts.credentials
+    if (res.status === 403) return new RegistryAuthError(`${where}: access denied${creds ? ` for ${creds.username}` : ''} (HTTP 403)`)
+    if (creds) return new RegistryAuthError(`${where}: the registry refused the credentials of ${creds.username}: wrong username or password${action === 'push' ? ', or no push access' : ''}`)
+    return new RegistryAuthError(`${where}: authentication required; run tsrun login ${this.host}`)
+  }
+
+  private async expect(res: HttpResponse, ok: number[], what: string, action: Action, repo: string): Promise<void> {
+    if (ok.includes(res.status)) return
+    if (res.status === 401 || res.status === 403) {
+      drain(res)
+      throw this.authFailure(action, res, repo)
+    }
+    const detail = await registryMessage(res)
+    throw new RegistryError(`${this.host}/${repo}: ${what} failed: HTTP ${res.status}${detail ? ` (${detail})` : ''}`)
+  }
+}
+
+function scopeOf(repo: string, actions: string): string {
+  return `repository:${repo}:${actions}`
+}
+
+function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308
+}
+
+/** The registry's own `{"errors":[{"code","message"}]}` text, if it sent one. */
+async function registryMessage(res: HttpResponse): Promise<string | undefined> {
+  try {
+    const body = await readBody(res, 64 * 1024)
+    const doc = JSON.parse(body.toString('utf8')) as { errors?: Array<{ code?: string; message?: string }> }
+    return doc.errors?.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ') || undefined
+  } catch {
+    return undefined
+  }
+}
