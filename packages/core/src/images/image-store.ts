@@ -14,6 +14,8 @@ import { formatReference, parseReference } from './reference'
 
 /** Uncompressed size of an image, kept on its index entries (the layout has no other place for it). */
 export const SIZE_ANNOTATION = 'io.tsrun.image.size'
+/** Uncompressed size of each layer, comma separated, bottom first (for `history` and `system df`). */
+export const LAYER_SIZES_ANNOTATION = 'io.tsrun.image.layer-sizes'
 
 /** An image as the store knows it. */
 export interface StoredImage {
@@ -27,6 +29,8 @@ export interface StoredImage {
   layers: LayerRef[]
   /** Uncompressed bytes. */
   size: number
+  /** Uncompressed bytes of each layer (the blob size where that was never recorded). */
+  layerSizes: number[]
 }
 
 const HEX_ID = /^(?:sha256:)?([0-9a-f]{4,64})$/
@@ -137,6 +141,7 @@ export class ImageStore {
           manifest,
           size: Number(entry.annotations?.[SIZE_ANNOTATION] ?? manifest.layers.reduce((n, l) => n + l.size, 0)),
           layers: manifest.layers.map((l, i) => ({ diffId: config.rootfs.diff_ids[i], blobPath: this.blobPath(l.digest), mediaType: l.mediaType })),
+          layerSizes: parseLayerSizes(entry.annotations?.[LAYER_SIZES_ANNOTATION], manifest.layers),
         }
         byManifest.set(entry.digest, image)
       }
@@ -169,9 +174,10 @@ export class ImageStore {
   }
 
   /** Point `ref` (canonical) at a manifest; the image it pointed at before keeps its other refs or becomes dangling. */
-  async tag(manifest: Descriptor, ref: string | undefined, size: number): Promise<void> {
+  async tag(manifest: Descriptor, ref: string | undefined, size: number, layerSizes?: number[]): Promise<void> {
     await this.updateIndex((index) => {
       const annotations: Record<string, string> = { [SIZE_ANNOTATION]: String(size) }
+      if (layerSizes) annotations[LAYER_SIZES_ANNOTATION] = layerSizes.join(',')
       if (ref) {
         annotations[REF_NAME] = ref
         for (const entry of index.manifests) {
@@ -216,6 +222,11 @@ export class ImageStore {
       if (!live.has(`sha256:${hex}`)) fs.rmSync(path.join(dir, hex), { force: true })
     }
   }
+}
+
+function parseLayerSizes(text: string | undefined, layers: Descriptor[]): number[] {
+  const sizes = text?.split(',').map(Number)
+  return sizes && sizes.length === layers.length && sizes.every((n) => Number.isFinite(n)) ? sizes : layers.map((l) => l.size)
 }
 
 /** One entry per (manifest, ref); a manifest with a ref needs no ref-less entry. */

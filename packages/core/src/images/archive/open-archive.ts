@@ -1,0 +1,45 @@
+/**
+ * Open an image archive for reading: a plain tar is indexed where it lies; a
+ * gzip-compressed one (as `docker save | gzip` makes) is first decompressed
+ * into the store's temp space, which `close` removes.
+ */
+import * as fs from 'node:fs'
+import { pipeline } from 'node:stream/promises'
+import { createGunzip } from 'node:zlib'
+import { InvalidArchiveError, InvalidArgumentError } from '../../errors'
+import { TarIndex } from './tar-index'
+
+export interface OpenedArchive {
+  index: TarIndex
+  close(): void
+}
+
+/** `tmpPath` gives a fresh temp file name on the store's filesystem. */
+export async function openArchive(file: string, tmpPath: () => string, label = file): Promise<OpenedArchive> {
+  let stat: fs.Stats
+  try {
+    stat = fs.statSync(file)
+  } catch {
+    throw new InvalidArgumentError(`${label}: no such file`)
+  }
+  if (stat.isDirectory()) throw new InvalidArgumentError(`${label} is a directory; give an archive file (or use the oci: transport for a layout directory)`)
+  const head = Buffer.alloc(4)
+  const fd = fs.openSync(file, 'r')
+  const n = fs.readSync(fd, head, 0, 4, 0)
+  fs.closeSync(fd)
+  if (n >= 4 && head.equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))) {
+    throw new InvalidArchiveError(`${label} is zstd-compressed; decompress it first (zstd -d)`)
+  }
+  if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    const tmp = tmpPath()
+    try {
+      await pipeline(fs.createReadStream(file), createGunzip(), fs.createWriteStream(tmp, { flags: 'wx' }))
+      return { index: TarIndex.open(tmp, label), close: () => fs.rmSync(tmp, { force: true }) }
+    } catch (err) {
+      fs.rmSync(tmp, { force: true })
+      if (err instanceof InvalidArchiveError) throw err
+      throw new InvalidArchiveError(`${label} is corrupt: not a valid gzip stream (${(err as Error).message})`)
+    }
+  }
+  return { index: TarIndex.open(file, label), close: () => undefined }
+}

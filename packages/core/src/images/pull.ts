@@ -1,0 +1,157 @@
+/**
+ * Copy one resolved image from an image source into the store, the order
+ * being what makes a `kill -9` at any moment harmless:
+ *
+ *   config blob -> layer blobs (a few at once, each unpacked by the storage
+ *   driver as soon as it is complete) -> manifest blob -> (caller) tag.
+ *
+ * Every blob is verified while it streams (size, digest, and diff_id for
+ * plain and gzip layers) and committed by rename, so the store only ever has
+ * whole, correct blobs. A rerun skips the blobs already there: that is the
+ * resume. Nothing is tagged until everything is in place, so `images` never
+ * shows a partial image.
+ */
+import * as fs from 'node:fs'
+import type { Readable } from 'node:stream'
+import type { Descriptor, ImageReader, ResolvedImage } from '../backends/image-source'
+import type { StorageDriver } from '../backends/storage'
+import { InvalidArchiveError } from '../errors'
+import { BlobVerificationError, PlatformNotFoundError } from '../registry/errors'
+import { formatPlatform, platformMatches, type Platform } from '../registry/platform'
+import type { ImageStore } from './image-store'
+import type { ImageConfig } from './oci'
+import { measureLayer, spoolVerified } from './verified-spool'
+
+/** What a pull reports as it goes, for progress display. */
+export type PullEvent =
+  | { type: 'resolved'; image: ResolvedImage }
+  | { type: 'layer'; digest: string; status: 'exists' | 'waiting' | 'downloading' | 'verified' | 'extracting' | 'complete'; current?: number; total: number }
+
+export interface PullDeps {
+  store: ImageStore
+  storage: StorageDriver
+  /** Layers downloaded at once (Docker's default is 3). */
+  concurrency?: number
+}
+
+export interface PullImageOptions {
+  /** When set, the image's config must be for this platform. */
+  platform?: Platform
+  progress?: (e: PullEvent) => void
+  /** Names the image in errors. */
+  label: string
+  /** Uncompressed layer sizes already known, by blob digest (from other images). */
+  knownSizes?: Map<string, number>
+}
+
+export interface PulledImage {
+  manifest: Descriptor
+  config: ImageConfig
+  /** Uncompressed size of each layer, in order. */
+  layerSizes: number[]
+}
+
+export async function pullImage(deps: PullDeps, reader: ImageReader, image: ResolvedImage, opts: PullImageOptions): Promise<PulledImage> {
+  const { store } = deps
+  const progress = opts.progress ?? (() => undefined)
+  progress({ type: 'resolved', image })
+
+  // Config first: it says which diff_ids the layers must have.
+  if (!store.hasBlob(image.config.digest)) {
+    if (image.config.size > 16 * 1024 * 1024) throw new InvalidArchiveError(`${opts.label}: the image config claims ${image.config.size} bytes; refusing it`)
+    const spooled = await spoolVerified(store, await reader.fetchBlob(image.config), image.config, `${opts.label}: config ${short(image.config.digest)}`)
+    store.commitBlob(spooled.tmp, image.config.digest)
+  }
+  let config: ImageConfig
+  try {
+    config = store.readJsonBlob<ImageConfig>(image.config.digest)
+  } catch {
+    throw new InvalidArchiveError(`${opts.label}: the image config is not valid JSON`)
+  }
+  const diffIds = config.rootfs?.diff_ids ?? []
+  if (diffIds.length !== image.layers.length) {
+    throw new InvalidArchiveError(`${opts.label}: the config lists ${diffIds.length} layers but the manifest ${image.layers.length}; the image is broken`)
+  }
+  if (opts.platform && config.os && config.architecture && !platformMatches({ os: config.os, architecture: config.architecture, variant: (config as { variant?: string }).variant }, opts.platform)) {
+    const have = formatPlatform({ os: config.os, architecture: config.architecture, variant: (config as { variant?: string }).variant })
+    throw new PlatformNotFoundError(`${opts.label} is an image for ${have}, not ${formatPlatform(opts.platform)}; pull it with --platform ${have} if that is what you want`)
+  }
+
+  for (const l of image.layers) progress({ type: 'layer', digest: l.digest, status: store.hasBlob(l.digest) ? 'exists' : 'waiting', total: l.size })
+  const layerSizes = new Array<number>(image.layers.length).fill(0)
+  const active = new Set<Readable>()
+  await forEachLimit(image.layers, deps.concurrency ?? 3, async (layer, i) => {
+    const label = `${opts.label}: layer ${short(layer.digest)}`
+    const diffId = diffIds[i]
+    if (store.hasBlob(layer.digest)) {
+      let size = opts.knownSizes?.get(layer.digest)
+      if (size === undefined) {
+        const measured = await measureLayer(store.blobPath(layer.digest))
+        if (measured.diffId && measured.diffId !== diffId) {
+          throw new BlobVerificationError(`${label}: its content does not match the diff_id ${diffId} in the image config; the image is broken`)
+        }
+        size = measured.uncompressedSize ?? layer.size
+      }
+      layerSizes[i] = size
+    } else {
+      const stream = await reader.fetchBlob(layer)
+      active.add(stream)
+      try {
+        const spooled = await spoolVerified(store, stream, layer, label, {
+          layer: true,
+          onBytes: (n) => progress({ type: 'layer', digest: layer.digest, status: 'downloading', current: n, total: layer.size }),
+        })
+        if (spooled.diffId && spooled.diffId !== diffId) {
+          fs.rmSync(spooled.tmp, { force: true })
+          throw new BlobVerificationError(`${label}: its uncompressed content is ${spooled.diffId}, but the image config says ${diffId}; nothing of it was kept`)
+        }
+        store.commitBlob(spooled.tmp, layer.digest)
+        layerSizes[i] = spooled.uncompressedSize ?? layer.size
+        progress({ type: 'layer', digest: layer.digest, status: 'verified', total: layer.size })
+      } finally {
+        active.delete(stream)
+      }
+    }
+    progress({ type: 'layer', digest: layer.digest, status: 'extracting', total: layer.size })
+    await deps.storage.prepareLayers([{ diffId, blobPath: store.blobPath(layer.digest), mediaType: layer.mediaType }])
+    progress({ type: 'layer', digest: layer.digest, status: 'complete', total: layer.size })
+  }, () => {
+    for (const s of active) s.destroy()
+  })
+
+  // The manifest last: before it exists nothing points at the layers.
+  const manifest = store.putBlob(image.manifestBytes, image.manifest.mediaType)
+  if (manifest.digest !== image.manifest.digest) {
+    throw new BlobVerificationError(`${opts.label}: the manifest's digest is ${manifest.digest}, expected ${image.manifest.digest}`)
+  }
+  return { manifest, config, layerSizes }
+}
+
+/**
+ * Run `fn` over `items`, at most `limit` at a time. On the first failure no
+ * new item starts, `abort` is called to stop the running ones, and the first
+ * error is thrown once they have settled.
+ */
+async function forEachLimit<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>, abort: () => void): Promise<void> {
+  let next = 0
+  let failure: { err: unknown } | undefined
+  const worker = async () => {
+    while (!failure && next < items.length) {
+      const i = next++
+      try {
+        await fn(items[i], i)
+      } catch (err) {
+        if (!failure) {
+          failure = { err }
+          abort()
+        }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  if (failure) throw failure.err
+}
+
+function short(digest: string): string {
+  return digest.replace(/^sha256:/, '').slice(0, 12)
+}
