@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { Readable } from 'node:stream'
+import {
+  formatReference,
+  InvalidArchiveError,
+  InvalidArgumentError,
+  MediaTypes,
+  openArchive,
+  parseReference,
+  type Descriptor,
+  type ImageReader,
+  type ImageSource,
+  type ResolvedImage,
+  type SourceOptions,
+} from '@tsrun/core'
+import { TarFiles } from './layout-files'
+
+interface DockerArchiveEntry {
+  Config?: string
+  RepoTags?: string[] | null
+  Layers?: string[]
+}
+
+/**
+ * `image-source:docker-archive` (`docker-archive:FILE[:NAME]`): what
+ * `docker save` and `podman save` write. Its `manifest.json` names a config
+ * file and layer tars per image; we hash them to build an OCI manifest whose
+ * descriptors the puller then verifies like any other. With NAME, only the
+ * image tagged NAME; otherwise every image, named by its `RepoTags`.
+ */
+export class DockerArchiveSource implements ImageSource {
+  readonly transport = 'docker-archive'
+
+  constructor(private readonly root: string) {}
+
+  async open(reference: string, _opts: SourceOptions): Promise<ImageReader> {
+    const colon = reference.indexOf(':')
+    const file = colon >= 0 ? reference.slice(0, colon) : reference
+    const name = colon >= 0 ? reference.slice(colon + 1) : ''
+    const tmpDir = path.join(this.root, 'tmp')
+    fs.mkdirSync(tmpDir, { recursive: true })
+    const archive = await openArchive(file, () => path.join(tmpDir, `blob-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}`), file)
+    const files = new TarFiles(archive.index)
+    const where = `docker-archive:${file}`
+    /** Blob digest -> member name, filled as images() hashes the members. */
+    const members = new Map<string, string>()
+    return {
+      images: async () => {
+        if (!files.has('manifest.json')) throw new InvalidArchiveError(`${where} is not a docker archive (no manifest.json)`)
+        let entries: DockerArchiveEntry[]
+        try {
+          entries = JSON.parse(files.read('manifest.json').toString('utf8'))
+        } catch {
+          throw new InvalidArchiveError(`${where}: manifest.json is not valid JSON`)
+        }
+        if (!Array.isArray(entries) || !entries.length) throw new InvalidArchiveError(`${where}: manifest.json lists no image`)
+        if (name) {
+          const wanted = canonical(name)
+          entries = entries.filter((e) => (e.RepoTags ?? []).some((t) => t === name || canonical(t) === wanted))
+          if (!entries.length) throw new InvalidArgumentError(`${where} has no image tagged "${name}"`)
+        }
+        const out: ResolvedImage[] = []
+        for (const e of entries) out.push(await this.image(files, e, where, members))
+        return out
+      },
+      fetchBlob: async (desc: Descriptor): Promise<Readable> => {
+        const member = members.get(desc.digest)
+        if (!member) throw new InvalidArchiveError(`${where}: no member has digest ${desc.digest}`)
+        return files.stream(member)
+      },
+      close: async () => archive.close(),
+    }
+  }
+
+  private async image(files: TarFiles, e: DockerArchiveEntry, where: string, members: Map<string, string>): Promise<ResolvedImage> {
+    if (typeof e.Config !== 'string' || !Array.isArray(e.Layers)) throw new InvalidArchiveError(`${where}: a manifest.json entry has no Config or Layers`)
+    const configBytes = files.read(e.Config)
+    const config: Descriptor = { mediaType: MediaTypes.config, digest: sha256(configBytes), size: configBytes.length }
+    members.set(config.digest, e.Config)
+    const layers: Descriptor[] = []
+    for (const layer of e.Layers) {
+      if (!files.has(layer)) throw new InvalidArchiveError(`${where}: layer ${layer} is missing from the archive`)
+      const { digest, size, gzip } = await hashMember(files.stream(layer))
+      members.set(digest, layer)
+      layers.push({ mediaType: gzip ? MediaTypes.layerGzip : MediaTypes.layer, digest, size })
+    }
+    const manifestBytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.manifest, config, layers }))
+    const names = [...new Set((e.RepoTags ?? []).map(canonical).filter((n): n is string => !!n))]
+    return { names, manifest: { mediaType: MediaTypes.manifest, digest: sha256(manifestBytes), size: manifestBytes.length }, manifestBytes, config, layers }
+  }
+}
+
+async function hashMember(stream: Readable): Promise<{ digest: string; size: number; gzip: boolean }> {
+  const hash = createHash('sha256')
+  let size = 0
+  let gzip: boolean | undefined
+  for await (const chunk of stream) {
+    const c = chunk as Buffer
+    gzip ??= c.length >= 2 && c[0] === 0x1f && c[1] === 0x8b
+    hash.update(c)
+    size += c.length
+  }
+  return { digest: `sha256:${hash.digest('hex')}`, size, gzip: gzip ?? false }
+}
+
+function sha256(b: Buffer): string {
+  return `sha256:${createHash('sha256').update(b).digest('hex')}`
+}
+
+function canonical(name: string): string | undefined {
+  try {
+    return formatReference(parseReference(name))
+  } catch {
+    return undefined
+  }
+}
