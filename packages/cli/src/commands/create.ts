@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core'
 import { EngineCommand } from '../engine-command'
+import { pullFlags, pullIfNeeded } from '../flags/pull-flags'
 import { containerFlags, toCreateOptions } from '../flags/container-flags'
 import { splitRunArgv } from '../flags/split-argv'
 
@@ -11,12 +12,13 @@ export default class Create extends EngineCommand {
   static override args = {
     image: Args.string({ required: true, description: 'image reference or id' }),
   }
-  static override flags = { ...containerFlags }
+  static override flags = { ...containerFlags, ...pullFlags }
 
   async run(): Promise<void> {
     const { ours, command } = splitRunArgv(this.argv, { ...Create.baseFlags, ...Create.flags })
     const { flags, args } = await this.parse({ ...Create, strict: true }, ours)
     const engine = await this.openEngine(flags)
+    await pullIfNeeded(engine, args.image, flags)
     const rec = await engine.containers.create(toCreateOptions(flags, args.image, command))
     this.log(rec.id)
   }

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import type { ContainerRecord, Engine } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
+import { pullFlags, pullIfNeeded } from '../flags/pull-flags'
 import { containerFlags, toCreateOptions } from '../flags/container-flags'
 import { splitRunArgv } from '../flags/split-argv'
 
@@ -19,6 +20,7 @@ export default class Run extends EngineCommand {
   }
   static override flags = {
     ...containerFlags,
+    ...pullFlags,
     detach: Flags.boolean({ char: 'd', description: 'run in the background and print the container id' }),
   }
 
@@ -26,6 +28,7 @@ export default class Run extends EngineCommand {
     const { ours, command } = splitRunArgv(this.argv, { ...Run.baseFlags, ...Run.flags })
     const { flags, args } = await this.parse({ ...Run, strict: true }, ours)
     const engine = await this.openEngine(flags)
+    await pullIfNeeded(engine, args.image, flags)
     const rec = await engine.containers.create(toCreateOptions(flags, args.image, command))
     if (flags.detach) {
       await this.startOrClean(engine, rec, false)

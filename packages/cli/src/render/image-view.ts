@@ -1,15 +1,16 @@
-import { familiarString, parseReference, type StoredImage } from '@tsrun/core'
+import { familiarRepository, familiarString, parseReference, type StoredImage } from '@tsrun/core'
 
 /** Docker's `image inspect` shape. */
 export function imageView(img: StoredImage): Record<string, unknown> {
   return {
     Id: img.id,
     RepoTags: img.refs.map((r) => familiarString(parseReference(r))),
-    RepoDigests: [],
+    RepoDigests: [...new Set(img.refs.map((r) => `${familiarRepository(parseReference(r))}@${img.manifestDigest}`))],
     Created: img.config.created,
     Architecture: img.config.architecture,
     Os: img.config.os,
     Size: img.size,
+    Author: img.config.author ?? '',
     Config: img.config.config ?? {},
     RootFS: { Type: 'layers', Layers: img.config.rootfs.diff_ids },
     Metadata: { ManifestDigest: img.manifestDigest },

@@ -1,0 +1,25 @@
+import { Flags } from '@oclif/core'
+import { humanSize } from '@tsrun/core'
+import { EngineCommand } from '../../engine-command'
+
+export default class ImagePrune extends EngineCommand {
+  static override summary = 'Remove unused images'
+  static override description = 'Removes dangling images (no name left); with -a, every image no container uses. Layers still used by another image or a container stay.'
+  static override examples = ['<%= config.bin %> image prune', '<%= config.bin %> image prune -a']
+  static override flags = {
+    all: Flags.boolean({ char: 'a', description: 'remove every image no container uses, not only dangling ones' }),
+    force: Flags.boolean({ char: 'f', description: 'do not ask for confirmation (tsrun never asks; accepted for compatibility)' }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ImagePrune)
+    const engine = await this.openEngine(flags)
+    const { deleted, reclaimed } = await engine.images.prune(flags.all)
+    if (deleted.length) {
+      this.log('Deleted Images:')
+      for (const id of deleted) this.log(`deleted: ${id}`)
+      this.log('')
+    }
+    this.log(`Total reclaimed space: ${humanSize(reclaimed)}`)
+  }
+}

@@ -1,0 +1,25 @@
+import { Flags } from '@oclif/core'
+import { familiarString, InvalidArgumentError, parseReference } from '@tsrun/core'
+import { EngineCommand } from '../engine-command'
+
+export default class Load extends EngineCommand {
+  static override summary = 'Load images from an archive'
+  static override description = 'Reads a docker-archive or an oci-archive (plain or gzip), from -i FILE or stdin, and adds every image in it under the names it carries. Nothing is named until every image of the archive is complete.'
+  static override examples = ['<%= config.bin %> load -i demo.tar', 'gunzip -c demo.tar.gz | <%= config.bin %> load']
+  static override flags = {
+    input: Flags.string({ char: 'i', description: 'read from this file instead of stdin' }),
+    quiet: Flags.boolean({ char: 'q', description: 'print only the image ids' }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Load)
+    if (!flags.input && process.stdin.isTTY) throw new InvalidArgumentError('no archive given: use -i FILE or pipe one into stdin')
+    const engine = await this.openEngine(flags)
+    const images = await engine.images.load(flags.input ?? process.stdin, flags.input ?? 'stdin')
+    for (const img of images) {
+      if (flags.quiet) this.log(img.id)
+      else if (!img.refs.length) this.log(`Loaded image ID: ${img.id}`)
+      else for (const r of img.refs) this.log(`Loaded image: ${familiarString(parseReference(r))}`)
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import { Flags } from '@oclif/core'
+import { directorySize, humanSize, type UsageRow } from '@tsrun/core'
+import { EngineCommand } from '../../engine-command'
+import { printListing } from '../../render/output'
+
+export default class SystemDf extends EngineCommand {
+  static override summary = 'Show disk usage of images and containers'
+  static override description = 'SIZE counts each layer once however many images share it (uncompressed). RECLAIMABLE is what `image prune -a` and removing stopped containers would free.'
+  static override examples = ['<%= config.bin %> system df', '<%= config.bin %> system df --format json']
+  static override flags = {
+    format: Flags.string({ description: 'table (default), json (one object per line), or a Go template like {{.Size}}' }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(SystemDf)
+    const engine = await this.openEngine(flags)
+    const images = engine.images.diskUsage()
+    const views = await engine.containers.list(true)
+    const containers: UsageRow = { type: 'Containers', total: views.length, active: 0, size: 0, reclaimable: 0 }
+    for (const v of views) {
+      const size = directorySize(engine.containers.store.dir(v.record.id))
+      containers.size += size
+      if (v.state.status === 'running') containers.active++
+      else containers.reclaimable += size
+    }
+    const volumes: UsageRow = { type: 'Local Volumes', total: 0, active: 0, size: 0, reclaimable: 0 }
+    const rows = [images, containers, volumes].map((r) => ({
+      Type: r.type,
+      TotalCount: String(r.total),
+      Active: String(r.active),
+      Size: humanSize(r.size),
+      Reclaimable: `${humanSize(r.reclaimable)} (${r.size ? Math.round((r.reclaimable / r.size) * 100) : 0}%)`,
+    }))
+    printListing(flags.format, ['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'], rows, ['Type', 'TotalCount', 'Active', 'Size', 'Reclaimable'])
+  }
+}
