@@ -1,0 +1,115 @@
+// A private Debian `docker-registry` for the registry tests: listens on
+// 127.0.0.1 on a free port, stores into a temp dir, optionally behind
+// htpasswd auth. And a private podman (own --root/--runroot) as a peer.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as net from 'node:net'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { exec, sleep, type Result, type RunOpts } from './tsrun'
+
+export interface Registry {
+  /** `127.0.0.1:PORT` */
+  host: string
+  /** Where the registry keeps its blobs (for tampering tests). */
+  storage: string
+  stop(): Promise<void>
+}
+
+/** A TCP port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+export async function startRegistry(opts: { user?: string; password?: string } = {}): Promise<Registry> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-registry-'))
+  const storage = path.join(dir, 'data')
+  const port = await freePort()
+  let auth = ''
+  if (opts.user) {
+    const r = spawnSync('htpasswd', ['-Bbn', opts.user, opts.password ?? ''], { encoding: 'utf8' })
+    if (r.status !== 0) throw new Error(`htpasswd failed (install apache2-utils): ${r.stderr}`)
+    fs.writeFileSync(path.join(dir, 'htpasswd'), r.stdout)
+    auth = `auth:\n  htpasswd:\n    realm: tsrun-test\n    path: ${path.join(dir, 'htpasswd')}\n`
+  }
+  fs.writeFileSync(
+    path.join(dir, 'config.yml'),
+    `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`,
+  )
+  const child: ChildProcess = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, 'log'), 'w')] })
+  const host = `127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    try {
+      const res = await fetch(`http://${host}/v2/`)
+      if (res.status === 200 || res.status === 401) break
+    } catch {
+      /* not yet */
+    }
+    if (child.exitCode !== null || i > 100) throw new Error(`docker-registry did not start: ${fs.readFileSync(path.join(dir, 'log'), 'utf8')}`)
+    await sleep(100)
+  }
+  return {
+    host,
+    storage,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM')
+        await new Promise((r) => child.once('exit', r))
+      }
+      fs.rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** The registry's file holding a blob's bytes (filesystem driver layout). */
+export function registryBlobFile(reg: Registry, digest: string): string {
+  const hex = digest.replace(/^sha256:/, '')
+  return path.join(reg.storage, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data')
+}
+
+/** Podman with private state, so tests neither see nor disturb anything else. */
+export class Podman {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-podman-'))
+
+  run(args: string[], opts: RunOpts = {}): Promise<Result> {
+    const global = ['--root', path.join(this.dir, 'root'), '--runroot', path.join(this.dir, 'run'), '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file']
+    return exec('podman', [...global, ...args], { timeout: 120_000, ...opts })
+  }
+
+  /** `podman run` with the limits this host needs. */
+  runContainer(image: string, cmd: string[]): Promise<Result> {
+    return this.run(['run', '--rm', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', '--network', 'none', image, ...cmd])
+  }
+
+  async destroy(): Promise<void> {
+    await this.run(['system', 'reset', '--force']).catch(() => undefined)
+    spawnSync('rm', ['-rf', '--one-file-system', this.dir])
+  }
+}
+
+/** Push a raw blob to a registry over HTTP (no auth), for hand-made manifests. */
+export async function putBlob(host: string, repo: string, data: Buffer): Promise<string> {
+  const { createHash } = await import('node:crypto')
+  const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`
+  const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' })
+  if (start.status !== 202) throw new Error(`upload start: ${start.status}`)
+  const loc = new URL(start.headers.get('location')!, `http://${host}`)
+  loc.searchParams.set('digest', digest)
+  const put = await fetch(loc, { method: 'PUT', body: data, headers: { 'content-type': 'application/octet-stream' } })
+  if (put.status !== 201) throw new Error(`upload: ${put.status} ${await put.text()}`)
+  return digest
+}
+
+/** PUT a manifest document under a tag. */
+export async function putManifest(host: string, repo: string, tag: string, doc: object, mediaType: string): Promise<string> {
+  const res = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { method: 'PUT', body: JSON.stringify(doc), headers: { 'content-type': mediaType } })
+  if (res.status !== 201) throw new Error(`manifest put: ${res.status} ${await res.text()}`)
+  return res.headers.get('docker-content-digest')!
+}
