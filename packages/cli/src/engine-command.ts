@@ -21,7 +21,7 @@ export abstract class EngineCommand extends Command {
     this.debugErrors = Boolean(flags.debug)
     const binary = path.join(this.config.root, 'bin', 'tsrun')
     const engine = new Engine(
-      resolveConfig({ root: flags.root, runRoot: flags.runroot, ...definedOnly(overrides), selfCommand: [process.execPath, binary] }),
+      resolveConfig({ root: flags.root, runRoot: flags.runroot, ...definedOnly(overrides), selfCommand: [binary] }),
     )
     const host = (origin: string): PluginHost => engine.pluginHost(origin)
     const result = await this.config.runHook('tsrun:register' as never, { host } as never)

@@ -198,9 +198,10 @@ export class ContainerService {
     return this.backends.resolve<IsolationBackend>('isolation', rec.hostConfig.Isolation)
   }
 
-  private selfCommand(...args: string[]): string[] | undefined {
+  /** This CLI again, as the monitor's exit command: `tsrun rm -f --root R --runroot RR ID`. */
+  private selfCommand(command: string, ...args: string[]): string[] | undefined {
     if (this.config.selfCommand.length === 0) return undefined
-    return [...this.config.selfCommand, '--root', this.config.root, '--runroot', this.config.runRoot, ...args]
+    return [...this.config.selfCommand, command, '--root', this.config.root, '--runroot', this.config.runRoot, ...args]
   }
 
   private writeEtcFiles(dir: string, rec: ContainerRecord): EtcFiles {
