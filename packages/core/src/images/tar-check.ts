@@ -1,5 +1,5 @@
 import * as path from 'node:path/posix'
-import { Parser, type ReadEntry } from 'tar'
+import type { Parser as TarParser, ReadEntry } from 'tar'
 import { InvalidArchiveError } from '../errors'
 
 /** What a scan of a layer tarball found. */
@@ -16,13 +16,16 @@ export interface TarScan {
  * but surprising rootfs.
  */
 export class TarChecker {
-  private readonly parser: Parser
+  private readonly parser: TarParser
   private readonly symlinks = new Set<string>()
   private entries = 0
   private failure?: Error
   private readonly done: Promise<TarScan>
 
   constructor(private readonly label: string) {
+    // Required here, not at the top: `tar` costs ~45 ms to load and only
+    // import/load need it, while every command loads this module.
+    const { Parser } = require('tar') as typeof import('tar')
     this.parser = new Parser({ strict: true })
     this.parser.on('entry', (entry: ReadEntry) => {
       this.check(entry)
