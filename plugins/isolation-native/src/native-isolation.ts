@@ -4,10 +4,13 @@ import { removeCgroup, shimPath } from '@tsrun/native'
 import { ContainerStartError, type IsolationBackend, type RuntimeHandle, type RuntimeState, type StartRequest, type StartResult } from '@tsrun/core'
 import { pid1Alive, readShimState, toRuntimeState } from './shim-state'
 
-/** Signals a foreground `run` passes on to the container, as Docker's sig-proxy does. */
-const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGUSR2']
-/** Signals the terminal sends to the whole foreground group: the shim gets them itself. */
-const TERMINAL: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT']
+/**
+ * Signals a foreground `run` passes on to the container, as Docker's
+ * sig-proxy does. Without a TTY the shim runs in its own session, so Ctrl-C
+ * reaches only us and is forwarded once; with a TTY the terminal is raw and
+ * Ctrl-C travels as a byte, so any SIGINT we get was sent to us on purpose.
+ */
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGUSR2']
 
 /**
  * `isolation:native`: namespaces, pivot_root and cgroups done by tsrun-shim,
@@ -24,7 +27,7 @@ export class NativeIsolation implements IsolationBackend {
       args.push('--exit-command', req.exitCommand[0])
       for (const a of req.exitCommand.slice(1)) args.push('--exit-command-arg', a)
     }
-    return req.detach ? this.startDetached(args, req.stateDir) : this.startForeground(args, req.stateDir)
+    return req.detach ? this.startDetached(args, req.stateDir) : this.startForeground(args, req.stateDir, req.tty)
   }
 
   private startDetached(args: string[], stateDir: string): Promise<StartResult> {
@@ -41,16 +44,14 @@ export class NativeIsolation implements IsolationBackend {
     })
   }
 
-  private startForeground(args: string[], stateDir: string): Promise<StartResult> {
+  private startForeground(args: string[], stateDir: string, tty: boolean): Promise<StartResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(shimPath(), args, { stdio: 'inherit' })
+      // With a TTY the shim must stay in our foreground process group to read the terminal.
+      const child = spawn(shimPath(), args, { stdio: 'inherit', detached: !tty })
       const forward = (sig: NodeJS.Signals) => child.kill(sig)
-      const ignore = () => undefined
       for (const sig of FORWARDED) process.on(sig, forward)
-      for (const sig of TERMINAL) process.on(sig, ignore)
       const restore = () => {
         for (const sig of FORWARDED) process.off(sig, forward)
-        for (const sig of TERMINAL) process.off(sig, ignore)
       }
       child.on('error', (err) => {
         restore()

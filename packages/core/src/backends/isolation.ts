@@ -29,6 +29,8 @@ export interface StartRequest {
   detach: boolean
   /** Keep stdin open to the container (`-i`). */
   stdin: boolean
+  /** The container has a TTY (`-t`): a foreground start then shares the caller's terminal. */
+  tty: boolean
   /** Run after the container exits, by the monitor (e.g. `tsrun rm -f ID` for `--rm -d`). */
   exitCommand?: string[]
 }

@@ -121,6 +121,7 @@ export class ContainerService {
       stateDir: this.store.dir(rec.id),
       detach: !attach,
       stdin: rec.config.OpenStdin,
+      tty: rec.config.Tty,
       exitCommand,
     })
     return result.exitCode
