@@ -6,7 +6,7 @@ import type { BackendRegistry } from '../backends/registry'
 import type { StorageDriver } from '../backends/storage'
 import type { EngineConfig } from '../config'
 import type { ContainerStore } from '../containers/container-store'
-import { ConflictError, ImageNotFoundError, InvalidArchiveError, InvalidArgumentError } from '../errors'
+import { ConflictError, ImageNotFoundError, InvalidArchiveError, InvalidArgumentError, InvalidReferenceError } from '../errors'
 import { connectRegistry } from '../registry/connect'
 import { defaultPlatform, type Platform } from '../registry/platform'
 import { pushImage, type PushEvent } from '../registry/push'
@@ -152,7 +152,13 @@ export class ImageService {
         if (/^(sha256:)?[0-9a-f]{12,64}$/.test(ref)) return
       }
     }
-    await this.pull(ref, opts)
+    try {
+      await this.pull(ref, opts)
+    } catch (err) {
+      // `run` users asked for a container: say which image could not be had, then why.
+      if (err instanceof Error && !(err instanceof InvalidReferenceError)) err.message = `unable to pull ${ref}: ${err.message}`
+      throw err
+    }
   }
 
   /** `load`: every image of a docker-archive or oci-archive (a file, or a stream spooled first). */
