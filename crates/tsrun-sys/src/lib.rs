@@ -8,6 +8,7 @@
 //! - `lock`: advisory file locks (flock) for per-resource locking.
 //! - `oci`: the subset of the OCI runtime spec the shim reads.
 //! - `mount`, `ns`, `tty`, `user`, `caps`, `exec`: container-init building blocks.
+//! - `volume`: volume data dirs, copy-up, disk usage, `tsrun cp`.
 pub mod caps;
 pub mod cgroup;
 pub mod error;
@@ -19,3 +20,4 @@ pub mod oci;
 pub mod tty;
 pub mod unpack;
 pub mod user;
+pub mod volume;

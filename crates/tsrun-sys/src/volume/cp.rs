@@ -1,0 +1,247 @@
+//! `tsrun cp` on a container's root directory fd, with Docker's path rules:
+//!
+//! - `SRC` a file: copied to `DEST` (a file, replaced) or into `DEST/` when
+//!   `DEST` is a directory. `DEST/` that does not exist is an error.
+//! - `SRC` a directory: copied as `DEST` when `DEST` does not exist, into
+//!   `DEST/<name of SRC>` when it is a directory; `SRC/.` copies its
+//!   contents into `DEST` instead.
+//! - A symlink named as `SRC` is copied as a symlink.
+//!
+//! The container side is untrusted: every path in it is resolved with
+//! openat2 `RESOLVE_IN_ROOT` from the root fd (symlinks, absolute ones
+//! included, resolve inside the container, as they would for its processes),
+//! then only `*at()` calls with no-follow semantics touch the entries, so
+//! neither reading nor writing can leave the container's tree. The host side
+//! is the caller's own and is used as given.
+use std::ffi::CString;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::path::Path;
+
+use crate::error::{Result, SysError};
+use crate::mount::open_in_root;
+
+use super::copy::{cname, copy_contents, copy_node, lstat_at, open_dir, CopyOpts, CopyStats, Owner, Target};
+
+/// A path split for copying: its parent, its last name, and Docker's two
+/// trailing forms (`dir/` must be a directory, `dir/.` means its contents).
+struct Split {
+    parent: String,
+    name: Option<String>,
+    trailing_slash: bool,
+    contents: bool,
+}
+
+fn split(p: &str) -> Result<Split> {
+    let contents = p.ends_with("/.") || p == ".";
+    let trailing_slash = p.ends_with('/') || contents;
+    let comps: Vec<&str> = p.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    if comps.last() == Some(&"..") {
+        return Err(SysError::invalid("cp", p, "the path must not end in .."));
+    }
+    let absolute = p.starts_with('/');
+    let join = |c: &[&str]| {
+        let s = c.join("/");
+        if absolute {
+            format!("/{s}")
+        } else if s.is_empty() {
+            ".".to_string()
+        } else {
+            s
+        }
+    };
+    match comps.split_last() {
+        Some((last, rest)) => Ok(Split { parent: join(rest), name: Some(last.to_string()), trailing_slash, contents }),
+        None => Ok(Split { parent: join(&[]), name: None, trailing_slash: true, contents: true }),
+    }
+}
+
+fn is_dir(st: &libc::stat) -> bool {
+    st.st_mode & libc::S_IFMT == libc::S_IFDIR
+}
+
+/// The source: a parent fd and name, or (for `/` or `x/.`) a directory whose contents are copied.
+enum Source {
+    Entry { parent: OwnedFd, name: CString, st: libc::stat },
+    Contents(OwnedFd),
+}
+
+/// Copy `src` (a path inside the container root `root`) to the host path `dest`.
+/// Files are owned by the caller, as with `docker cp`.
+pub fn copy_out(root: RawFd, src: &str, dest: &Path) -> Result<CopyStats> {
+    let s = split(src)?;
+    let dir_flags = libc::O_RDONLY | libc::O_DIRECTORY;
+    let source = match &s.name {
+        None => Source::Contents(open_in_root(root, &s.parent, dir_flags, 0)?),
+        Some(n) => {
+            let parent = open_in_root(root, &s.parent, dir_flags, 0)?;
+            let name = cname(n.as_bytes(), src)?;
+            let st = lstat_at(parent.as_raw_fd(), &name).map_err(|e| SysError::from_errno(e, "cp", src.to_string()))?;
+            if s.trailing_slash && !is_dir(&st) {
+                return Err(SysError::from_errno(libc::ENOTDIR, "cp", src.to_string()));
+            }
+            if s.contents && is_dir(&st) {
+                Source::Contents(open_in_root(root, src, dir_flags, 0)?)
+            } else {
+                Source::Entry { parent, name, st }
+            }
+        }
+    };
+    // SAFETY: plain getters.
+    let owner = Owner::Fixed(unsafe { libc::getuid() }, unsafe { libc::getgid() });
+    let opts = CopyOpts { owner, layers: false };
+    let mut stats = CopyStats::default();
+    let dest_s = dest.display().to_string();
+    let dest_meta = std::fs::symlink_metadata(dest).ok().map(|m| if m.file_type().is_symlink() { std::fs::metadata(dest).ok() } else { Some(m) }).flatten();
+    match source {
+        Source::Contents(dir) => {
+            if dest_meta.is_none() {
+                std::fs::create_dir(dest).map_err(|e| SysError::from_io(&e, "mkdir", dest_s.clone()))?;
+            } else if !dest_meta.as_ref().is_some_and(|m| m.is_dir()) {
+                return Err(SysError::invalid("cp", dest_s, "cannot copy a directory to a file"));
+            }
+            let d = open_dir(dest)?;
+            copy_contents(&[dir], d.as_raw_fd(), &dest_s, &opts, &mut stats)?;
+        }
+        Source::Entry { parent, name, st } => {
+            let (dir, target_name, shown) = host_target(dest, dest_meta.as_ref(), &name, is_dir(&st))?;
+            let target = Target { dir: dir.as_raw_fd(), name: &target_name, shown };
+            copy_node(&[parent], 0, &name, &target, &opts, &mut stats)?;
+        }
+    }
+    Ok(stats)
+}
+
+/// Where on the host one entry lands: into `dest` when it is a directory, else as `dest`.
+fn host_target(dest: &Path, meta: Option<&std::fs::Metadata>, name: &CString, src_dir: bool) -> Result<(OwnedFd, CString, String)> {
+    let dest_s = dest.display().to_string();
+    match meta {
+        Some(m) if m.is_dir() => {
+            let shown = format!("{}/{}", dest_s.trim_end_matches('/'), name.to_string_lossy());
+            Ok((open_dir(dest)?, name.clone(), shown))
+        }
+        Some(_) if src_dir => Err(SysError::invalid("cp", dest_s, "cannot copy a directory to a file")),
+        _ if dest_s.ends_with('/') && meta.is_none() && !src_dir => {
+            Err(SysError::invalid("cp", dest_s, "destination directory does not exist"))
+        }
+        _ => {
+            let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let base = dest.file_name().ok_or_else(|| SysError::invalid("cp", dest_s.clone(), "not a file name"))?;
+            Ok((open_dir(parent)?, cname(base.as_encoded_bytes(), &dest_s)?, dest_s))
+        }
+    }
+}
+
+/// Copy the host path `src` to `dest` inside the container root `root`.
+/// Owned by root in the container unless `archive` (keep the source's ids).
+pub fn copy_in(src: &Path, root: RawFd, dest: &str, archive: bool) -> Result<CopyStats> {
+    let src_s = src.display().to_string();
+    let s = split(&src_s)?;
+    let opts = CopyOpts { owner: if archive { Owner::Keep } else { Owner::Fixed(0, 0) }, layers: false };
+    let mut stats = CopyStats::default();
+    let host_parent = open_dir(Path::new(&s.parent))?;
+    let (src_name, src_st) = match &s.name {
+        Some(n) => {
+            let c = cname(n.as_bytes(), &src_s)?;
+            let st = lstat_at(host_parent.as_raw_fd(), &c).map_err(|e| SysError::from_errno(e, "cp", src_s.clone()))?;
+            (Some(c), Some(st))
+        }
+        None => (None, None),
+    };
+    let src_is_dir = src_st.as_ref().map_or(true, is_dir);
+    if s.trailing_slash && !src_is_dir {
+        return Err(SysError::from_errno(libc::ENOTDIR, "cp", src_s));
+    }
+    let contents = s.contents || src_name.is_none();
+    let dir_flags = libc::O_RDONLY | libc::O_DIRECTORY;
+    match open_in_root(root, dest, dir_flags, 0) {
+        Ok(dir) => {
+            if contents {
+                let from = open_dir(src)?;
+                copy_contents(&[from], dir.as_raw_fd(), dest, &opts, &mut stats)?;
+            } else {
+                let name = src_name.expect("named source");
+                let shown = format!("{}/{}", dest.trim_end_matches('/'), name.to_string_lossy());
+                let target = Target { dir: dir.as_raw_fd(), name: &name, shown };
+                copy_node(&[host_parent], 0, &name, &target, &opts, &mut stats)?;
+            }
+        }
+        Err(e) if e.errno == libc::ENOENT || e.errno == libc::ENOTDIR => {
+            if e.errno == libc::ENOTDIR && src_is_dir {
+                return Err(SysError::invalid("cp", dest, "cannot copy a directory to a file"));
+            }
+            let d = split(dest)?;
+            if d.trailing_slash && !src_is_dir {
+                return Err(SysError::invalid("cp", dest, "destination directory does not exist"));
+            }
+            let base = d.name.ok_or_else(|| SysError::invalid("cp", dest, "not a file name"))?;
+            let parent = open_in_root(root, &d.parent, dir_flags, 0)
+                .map_err(|e| SysError::from_errno(e.errno, "cp", format!("{}: parent directory", dest)))?;
+            let base_c = cname(base.as_bytes(), dest)?;
+            let target = Target { dir: parent.as_raw_fd(), name: &base_c, shown: dest.to_string() };
+            match src_name {
+                Some(name) => copy_node(&[host_parent], 0, &name, &target, &opts, &mut stats)?,
+                None => {
+                    // `cp ./. c:/new`: the current directory's contents as a new directory.
+                    let cur = open_dir(src)?;
+                    let n = CString::new(".").expect("no nul");
+                    copy_node(&[cur], 0, &n, &target, &opts, &mut stats)?;
+                }
+            }
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mount::open_in_root as oir;
+    use std::os::unix::fs::symlink;
+
+    fn root_fd(p: &Path) -> OwnedFd {
+        oir(open_dir(p).unwrap().as_raw_fd(), "/", libc::O_PATH | libc::O_DIRECTORY, 0).unwrap()
+    }
+
+    #[test]
+    fn copy_out_does_not_follow_symlinks_out_of_the_root() {
+        let t = tempfile::tempdir().unwrap();
+        let (root, host) = (t.path().join("root"), t.path().join("host"));
+        std::fs::create_dir_all(root.join("etc")).unwrap();
+        std::fs::create_dir_all(&host).unwrap();
+        std::fs::write(root.join("etc/passwd"), "container passwd").unwrap();
+        // An absolute symlink resolves inside the root, never to the host's /etc.
+        symlink("/etc", root.join("link")).unwrap();
+        let rfd = root_fd(&root);
+        copy_out(rfd.as_raw_fd(), "/link/passwd", &host.join("p")).unwrap();
+        assert_eq!(std::fs::read_to_string(host.join("p")).unwrap(), "container passwd");
+        // The link itself is copied as a link.
+        copy_out(rfd.as_raw_fd(), "/link", &host).unwrap();
+        assert_eq!(std::fs::read_link(host.join("link")).unwrap(), Path::new("/etc"));
+    }
+
+    #[test]
+    fn copy_in_writes_only_inside_the_root() {
+        let t = tempfile::tempdir().unwrap();
+        let (root, host, outside) = (t.path().join("root"), t.path().join("host"), t.path().join("outside"));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::create_dir_all(&host).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(host.join("f"), "data").unwrap();
+        symlink(&outside, root.join("evil")).unwrap();
+        symlink(outside.join("x"), root.join("evilfile")).unwrap();
+        let rfd = root_fd(&root);
+        // Into a symlinked directory: resolved in the root, where it does not exist.
+        assert!(copy_in(&host.join("f"), rfd.as_raw_fd(), "/evil/f", false).is_err());
+        // Onto a symlink to a host file: the symlink is replaced, not followed.
+        copy_in(&host.join("f"), rfd.as_raw_fd(), "/evilfile", false).unwrap();
+        assert!(!outside.join("x").exists());
+        assert_eq!(std::fs::read_to_string(root.join("evilfile")).unwrap(), "data");
+        assert!(std::fs::read_dir(&outside).unwrap().next().is_none());
+        // A directory goes in as DEST, then into DEST.
+        copy_in(&host, rfd.as_raw_fd(), "/new", false).unwrap();
+        assert_eq!(std::fs::read_to_string(root.join("new/f")).unwrap(), "data");
+        copy_in(&host, rfd.as_raw_fd(), "/new", false).unwrap();
+        assert_eq!(std::fs::read_to_string(root.join("new/host/f")).unwrap(), "data");
+    }
+}
