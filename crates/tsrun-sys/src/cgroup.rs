@@ -5,8 +5,20 @@
 //! `removeCgroup` finds the same directories from any process. The shim
 //! creates it and applies `linux.resources` before clone, puts PID 1 in before
 //! its exec, and removes it (killing leftovers) after PID 1 exits.
+//!
+//! One file per concern: `hier` (which hierarchies), `v1` / `v2` (the two
+//! implementations behind this one manager), a file per controller
+//! (`memory`, `cpu`, `pids`, `freezer`, `blkio`), `units` (value
+//! conversions) and `stats`.
+mod blkio;
+mod cpu;
+mod freezer;
 mod fsutil;
 mod hier;
+mod memory;
+mod pids;
+mod stats;
+mod units;
 mod v1;
 mod v2;
 
@@ -14,7 +26,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use hier::{host_hierarchies, layout, parse_mountinfo, Hierarchy};
-pub use v2::{cpu_max, shares_to_weight};
+pub use memory::MemoryStats;
+pub use stats::Stats;
+pub use units::{cpu_max, parse_limit, shares_to_weight, v2_swap_max, weight_to_shares};
 
 use crate::error::{Result, SysError};
 use crate::oci::Resources;
@@ -140,9 +154,11 @@ impl Cgroup {
         Ok(())
     }
 
-    /// Apply the resources that are set. A limit no hierarchy can enforce is
-    /// an error naming the controller, rather than silently ignored.
-    pub fn apply(&self, r: &Resources) -> Result<()> {
+    /// Apply the resources that are set, at start and on `tsrun update`.
+    /// Answers what was asked for but no hierarchy can enforce (`memory`,
+    /// `memory swap`, `cpu`, `cpuset`, `pids`): the engine warns about those
+    /// by name; they are skipped rather than failing the container.
+    pub fn apply(&self, r: &Resources) -> Result<Vec<&'static str>> {
         let mut covered: Vec<&'static str> = Vec::new();
         for d in &self.dirs {
             let done = match &d.hierarchy {
@@ -151,30 +167,51 @@ impl Cgroup {
             };
             covered.extend(done);
         }
-        let cpu_limits = r
-            .cpu
-            .as_ref()
-            .is_some_and(|c| c.shares.is_some() || c.quota.is_some() || c.period.is_some());
-        let wanted = [
-            (
-                "memory",
-                r.memory
-                    .as_ref()
-                    .is_some_and(|m| m.limit.is_some() || m.swap.is_some()),
-            ),
-            ("cpu", cpu_limits),
-            ("pids", r.pids.is_some()),
-        ];
-        for (name, want) in wanted {
-            if want && !covered.contains(&name) {
-                return Err(SysError::invalid(
-                    "cgroup",
-                    name,
-                    "controller not available",
-                ));
+        Ok(wanted(r)
+            .into_iter()
+            .filter(|w| !covered.contains(w))
+            .collect())
+    }
+
+    /// What the hierarchies could enforce of `r`, without writing anything:
+    /// the controllers `apply` would report missing (for warnings at create).
+    pub fn missing_for_host(hierarchies: &[Hierarchy], r: &Resources) -> Vec<&'static str> {
+        let mut covered: Vec<&'static str> = Vec::new();
+        for h in hierarchies {
+            match h {
+                Hierarchy::V1 { controllers, mount } => {
+                    for c in controllers {
+                        match c.as_str() {
+                            "memory" => {
+                                covered.push("memory");
+                                if mount.join("memory.memsw.limit_in_bytes").exists() {
+                                    covered.push("memory swap");
+                                }
+                            }
+                            "cpu" => covered.push("cpu"),
+                            "cpuset" => covered.push("cpuset"),
+                            "pids" => covered.push("pids"),
+                            _ => {}
+                        }
+                    }
+                }
+                Hierarchy::V2 { mount } => {
+                    for c in ["memory", "cpu", "cpuset", "pids"] {
+                        if v2::has(mount, c) {
+                            covered.push(c);
+                        }
+                    }
+                    // memory.swap.max exists below the root only: trust the controller.
+                    if v2::has(mount, "memory") {
+                        covered.push("memory swap");
+                    }
+                }
             }
         }
-        Ok(())
+        wanted(r)
+            .into_iter()
+            .filter(|w| !covered.contains(w))
+            .collect()
     }
 
     /// Move a process (host pid) into the cgroup in every hierarchy.
@@ -203,6 +240,10 @@ impl Cgroup {
     /// SIGKILL everything inside: `cgroup.kill` when the v2 tree has it, else
     /// signal each pid until none is left (bounded).
     pub fn kill(&self) -> Result<()> {
+        // A frozen task cannot act on SIGKILL: thaw first (best effort).
+        if self.frozen() {
+            let _ = self.freeze(false);
+        }
         for d in &self.dirs {
             let k = d.dir.join("cgroup.kill");
             if matches!(d.hierarchy, Hierarchy::V2 { .. }) && k.exists() {
@@ -226,11 +267,51 @@ impl Cgroup {
     /// Whether the kernel OOM-killed something in the cgroup.
     pub fn oom_killed(&self) -> bool {
         self.dirs.iter().any(|d| match &d.hierarchy {
-            Hierarchy::V1 { controllers, .. } => {
-                controllers.iter().any(|c| c == "memory") && v1::oom_killed(&d.dir)
-            }
+            Hierarchy::V1 { controllers, .. } => v1::oom_killed(controllers, &d.dir),
             Hierarchy::V2 { .. } => v2::oom_killed(&d.dir),
         })
+    }
+
+    /// Freeze (`tsrun pause`) or thaw every process of the container, waiting
+    /// until the kernel reports the new state. With no freezer anywhere, an
+    /// error naming the missing controller.
+    pub fn freeze(&self, frozen: bool) -> Result<()> {
+        let mut done = false;
+        for d in &self.dirs {
+            done |= match &d.hierarchy {
+                Hierarchy::V1 { controllers, .. } => v1::freeze(controllers, &d.dir, frozen)?,
+                // On a hybrid host the v1 freezer is the one that counts.
+                Hierarchy::V2 { .. } if !done => v2::freeze(&d.dir, frozen)?,
+                Hierarchy::V2 { .. } => false,
+            };
+        }
+        if !done {
+            return Err(SysError::invalid("cgroup", "freezer", "controller not available"));
+        }
+        Ok(())
+    }
+
+    /// Whether the container is frozen (`false` when no freezer says so).
+    pub fn frozen(&self) -> bool {
+        self.dirs.iter().any(|d| {
+            match &d.hierarchy {
+                Hierarchy::V1 { controllers, .. } => v1::frozen(controllers, &d.dir),
+                Hierarchy::V2 { .. } => v2::frozen(&d.dir),
+            }
+            .unwrap_or(false)
+        })
+    }
+
+    /// CPU, memory, pids and block I/O figures of the container.
+    pub fn stats(&self) -> Stats {
+        let mut s = Stats::default();
+        for d in &self.dirs {
+            match &d.hierarchy {
+                Hierarchy::V1 { controllers, .. } => v1::stats(controllers, &d.dir, &mut s),
+                Hierarchy::V2 { .. } => v2::stats(&d.dir, &mut s),
+            }
+        }
+        s
     }
 
     /// Kill, then rmdir in every hierarchy (retrying while the kernel still
@@ -245,6 +326,31 @@ impl Cgroup {
         }
         first_err.map_or(Ok(()), Err)
     }
+}
+
+/// The controllers `r` asks something of.
+fn wanted(r: &Resources) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if let Some(m) = &r.memory {
+        if m.limit.is_some() || m.reservation.is_some() {
+            out.push("memory");
+        }
+        if m.swap.is_some() {
+            out.push("memory swap");
+        }
+    }
+    if let Some(c) = &r.cpu {
+        if cpu::wants_cpu(c) {
+            out.push("cpu");
+        }
+        if cpu::wants_cpuset(c) {
+            out.push("cpuset");
+        }
+    }
+    if r.pids.is_some() {
+        out.push("pids");
+    }
+    out
 }
 
 fn rmdir_retry(dir: &Path) -> Result<()> {
@@ -366,7 +472,7 @@ mod tests {
     }
 
     #[test]
-    fn limit_without_controller_is_an_error() {
+    fn limit_without_controller_is_reported_missing() {
         let t = tempfile::tempdir().unwrap();
         let u = t.path().join("unified");
         std::fs::create_dir_all(u.join("tsrun/y")).unwrap();
@@ -374,23 +480,81 @@ mod tests {
         let c = Cgroup::new(&[Hierarchy::V2 { mount: u.clone() }], "tsrun/y").unwrap();
         let r = Resources {
             memory: Some(Memory {
-                limit: Some(1),
+                limit: Some(1 << 30),
+                swap: Some(2 << 30),
                 ..Default::default()
             }),
-            ..Default::default()
-        };
-        assert_eq!(
-            c.apply(&r).unwrap_err().to_string(),
-            "cgroup memory: controller not available"
-        );
-        let r = Resources {
+            cpu: Some(Cpu {
+                cpus: Some("0".into()),
+                ..Default::default()
+            }),
             pids: Some(Pids { limit: 10 }),
-            ..Default::default()
         };
-        c.apply(&r).unwrap();
+        assert_eq!(c.apply(&r).unwrap(), vec!["memory", "memory swap", "cpuset"]);
         assert_eq!(
             std::fs::read_to_string(u.join("tsrun/y/pids.max")).unwrap(),
             "10"
+        );
+        assert!(!u.join("tsrun/y/memory.max").exists(), "nothing written for a missing controller");
+    }
+
+    #[test]
+    fn hybrid_host_covers_with_v1() {
+        let t = tempfile::tempdir().unwrap();
+        let h = fake_host(t.path());
+        let r = Resources {
+            memory: Some(Memory {
+                limit: Some(64 << 20),
+                swap: Some(128 << 20),
+                ..Default::default()
+            }),
+            pids: Some(Pids { limit: 5 }),
+            ..Default::default()
+        };
+        // The fake memory hierarchy has no memsw file: swap is the one gap.
+        assert_eq!(Cgroup::missing_for_host(&h, &r), vec!["memory swap"]);
+        std::fs::write(t.path().join("memory/memory.memsw.limit_in_bytes"), "").unwrap();
+        assert!(Cgroup::missing_for_host(&h, &r).is_empty());
+        assert_eq!(Cgroup::missing_for_host(&h[4..], &r), vec!["memory", "memory swap", "pids"]);
+    }
+
+    #[test]
+    fn freeze_and_stats_on_fake_tree() {
+        let t = tempfile::tempdir().unwrap();
+        let mut h = fake_host(t.path());
+        for c in ["freezer", "cpuacct"] {
+            std::fs::create_dir_all(t.path().join(c)).unwrap();
+            h.push(Hierarchy::V1 {
+                controllers: vec![c.to_string()],
+                mount: t.path().join(c),
+            });
+        }
+        let c = Cgroup::new(&h, "tsrun/z").unwrap();
+        c.create().unwrap();
+        assert!(!c.frozen());
+        c.freeze(true).unwrap();
+        assert!(c.frozen());
+        assert_eq!(
+            std::fs::read_to_string(t.path().join("freezer/tsrun/z/freezer.state")).unwrap(),
+            "FROZEN"
+        );
+        c.freeze(false).unwrap();
+        assert!(!c.frozen());
+        let w = |f: &str, v: &str| std::fs::write(t.path().join(f), v).unwrap();
+        w("cpuacct/tsrun/z/cpuacct.usage", "5000\n");
+        w("memory/tsrun/z/memory.usage_in_bytes", "4096\n");
+        w("memory/tsrun/z/memory.limit_in_bytes", "67108864\n");
+        w("pids/tsrun/z/pids.current", "3\n");
+        let s = c.stats();
+        assert_eq!(s.cpu_usage_ns, Some(5000));
+        assert_eq!(s.memory.unwrap().limit, Some(64 << 20));
+        assert_eq!(s.pids, Some(3));
+        assert_eq!(s.blkio, None, "no blkio hierarchy in the fake host");
+        // Without a freezer: an error naming it.
+        let bare = Cgroup::new(&h[..1], "tsrun/z").unwrap();
+        assert_eq!(
+            bare.freeze(true).unwrap_err().to_string(),
+            "cgroup freezer: controller not available"
         );
     }
 

@@ -1,8 +1,12 @@
-//! cgroup v1: one directory per hierarchy. cpuset needs `cpuset.cpus` and
-//! `cpuset.mems` filled in (copied from the parent) before a task may join.
+//! cgroup v1: one directory per hierarchy; each hierarchy handles the
+//! controllers it mounts (`cpu` and `cpuacct` may be apart or together).
+//! cpuset needs `cpuset.cpus` and `cpuset.mems` filled in (copied from the
+//! parent) before a task may join.
 use std::path::Path;
 
 use super::fsutil::{read_trim, write_file};
+use super::stats::Stats;
+use super::{blkio, cpu, freezer, memory, pids};
 use crate::error::Result;
 use crate::oci::Resources;
 
@@ -23,57 +27,67 @@ pub fn prepare_level(controllers: &[String], dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Write the v1 files for the resources this hierarchy controls. Returns the
-/// names of the controllers it handled (so the caller knows what is covered).
+fn has(controllers: &[String], c: &str) -> bool {
+    controllers.iter().any(|x| x == c)
+}
+
+/// Write the v1 files for the resources this hierarchy controls. Returns what
+/// it covered (`memory`, `memory swap`, `cpu`, `cpuset`, `pids`).
 pub fn apply(controllers: &[String], dir: &Path, r: &Resources) -> Result<Vec<&'static str>> {
-    let has = |c: &str| controllers.iter().any(|x| x == c);
     let mut done = Vec::new();
-    if let (true, Some(m)) = (has("memory"), &r.memory) {
-        if let Some(l) = m.limit {
-            write_file(&dir.join("memory.limit_in_bytes"), &l.to_string())?;
-        }
-        if let Some(s) = m.swap {
-            write_file(&dir.join("memory.memsw.limit_in_bytes"), &s.to_string())?;
-        }
-        if let Some(res) = m.reservation {
-            write_file(&dir.join("memory.soft_limit_in_bytes"), &res.to_string())?;
-        }
-        done.push("memory");
+    if let (true, Some(m)) = (has(controllers, "memory"), &r.memory) {
+        done.extend(memory::apply_v1(dir, m)?);
     }
-    if let (true, Some(c)) = (has("cpu"), &r.cpu) {
-        if let Some(s) = c.shares {
-            write_file(&dir.join("cpu.shares"), &s.to_string())?;
+    if let Some(c) = &r.cpu {
+        if has(controllers, "cpu") {
+            cpu::apply_cpu_v1(dir, c)?;
+            done.push("cpu");
         }
-        if let Some(p) = c.period {
-            write_file(&dir.join("cpu.cfs_period_us"), &p.to_string())?;
+        if has(controllers, "cpuset") {
+            cpu::apply_cpuset(dir, c)?;
+            done.push("cpuset");
         }
-        if let Some(q) = c.quota {
-            write_file(&dir.join("cpu.cfs_quota_us"), &q.to_string())?;
-        }
-        done.push("cpu");
     }
-    if let (true, Some(c)) = (has("cpuset"), &r.cpu) {
-        if let Some(v) = c.cpus.as_deref().filter(|v| !v.is_empty()) {
-            write_file(&dir.join("cpuset.cpus"), v)?;
-        }
-        if let Some(v) = c.mems.as_deref().filter(|v| !v.is_empty()) {
-            write_file(&dir.join("cpuset.mems"), v)?;
-        }
-        done.push("cpuset");
-    }
-    if let (true, Some(p)) = (has("pids"), &r.pids) {
-        let v = if p.limit > 0 {
-            p.limit.to_string()
-        } else {
-            "max".to_string()
-        };
-        write_file(&dir.join("pids.max"), &v)?;
+    if let (true, Some(p)) = (has(controllers, "pids"), &r.pids) {
+        pids::apply(dir, p)?;
         done.push("pids");
     }
     Ok(done)
 }
 
-/// `oom_kill N` in memory.oom_control (kernels 4.13+).
-pub fn oom_killed(dir: &Path) -> bool {
-    super::fsutil::keyed_value(&dir.join("memory.oom_control"), "oom_kill").unwrap_or(0) > 0
+/// Fill in what this hierarchy knows.
+pub fn stats(controllers: &[String], dir: &Path, s: &mut Stats) {
+    if has(controllers, "cpuacct") {
+        s.cpu_usage_ns = s.cpu_usage_ns.or(cpu::usage_ns_v1(dir));
+    }
+    if has(controllers, "memory") {
+        s.memory = s.memory.or(memory::stats_v1(dir));
+    }
+    if has(controllers, "pids") {
+        s.pids = s.pids.or(pids::current(dir));
+    }
+    if has(controllers, "blkio") {
+        s.blkio = s.blkio.or(blkio::stats_v1(dir));
+    }
+}
+
+pub fn oom_killed(controllers: &[String], dir: &Path) -> bool {
+    has(controllers, "memory") && memory::oom_killed_v1(dir)
+}
+
+/// Freeze/thaw; `Ok(false)` when this hierarchy is not the freezer.
+pub fn freeze(controllers: &[String], dir: &Path, frozen: bool) -> Result<bool> {
+    if !has(controllers, "freezer") {
+        return Ok(false);
+    }
+    freezer::set_v1(dir, frozen)?;
+    Ok(true)
+}
+
+pub fn frozen(controllers: &[String], dir: &Path) -> Option<bool> {
+    if has(controllers, "freezer") {
+        freezer::frozen_v1(dir)
+    } else {
+        None
+    }
 }
