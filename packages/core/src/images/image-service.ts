@@ -156,7 +156,9 @@ export class ImageService {
       await this.pull(ref, opts)
     } catch (err) {
       // `run` users asked for a container: say which image could not be had, then why.
-      if (err instanceof Error && !(err instanceof InvalidReferenceError)) err.message = `unable to pull ${ref}: ${err.message}`
+      if (err instanceof Error && !(err instanceof InvalidReferenceError)) {
+        err.message = policy === 'missing' ? `no such image: ${ref} is not here and pulling it failed: ${err.message}` : `unable to pull ${ref}: ${err.message}`
+      }
       throw err
     }
   }
