@@ -136,7 +136,7 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
             spec.linux
                 .resources
                 .as_ref()
-                .map_or(Ok(()), |r| cg.apply(r))
+                .map_or(Ok(()), |r| cg.apply(r).map(|_missing| ()))
         });
         if let Err(e) = made {
             return fail(a, &mut st, &mut rep, Some(cg), e.into());
