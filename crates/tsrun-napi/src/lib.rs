@@ -10,6 +10,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod cgroup;
+mod control;
 mod errors;
 mod host;
 mod lock;

@@ -74,6 +74,12 @@ pub fn remove(cgroups_path: &str) -> Result<()> {
     Cgroup::for_host(cgroups_path)?.remove()
 }
 
+/// OCI `linux.resources` from JSON (what the napi `updateCgroup` receives).
+pub fn parse_resources(json: &str) -> Result<Resources> {
+    serde_json::from_str(json)
+        .map_err(|e| SysError::invalid("parse", "resources", e.to_string().to_lowercase()))
+}
+
 /// Check a `cgroupsPath` and make it relative: no `..`, not empty.
 pub fn clean_path(cgroups_path: &str) -> Result<PathBuf> {
     let mut out = PathBuf::new();
