@@ -16,3 +16,4 @@ mod host;
 mod lock;
 mod shim;
 mod unpack;
+mod volume;

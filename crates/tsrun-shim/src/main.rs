@@ -8,6 +8,7 @@
 //! exit command → exit with the container's code.
 mod args;
 mod clock;
+mod cp;
 mod create;
 mod detach;
 mod init;
@@ -31,6 +32,9 @@ use init::Failure;
 use state::ShimState;
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("cp") {
+        std::process::exit(cp::main(std::env::args().skip(2)));
+    }
     let a = match args::parse(std::env::args().skip(1)) {
         Ok(a) => a,
         Err(msg) => {

@@ -346,6 +346,8 @@ fn mount_bind(rootfd: RawFd, m: &Mount, o: &MountOptions) -> Result<()> {
         .source
         .as_deref()
         .ok_or_else(|| SysError::invalid("mount", dest, "bind mount without a source"))?;
+    let (_held, src) = bind_source(src, &m.options)?;
+    let src = src.as_str();
     let meta = std::fs::metadata(src).map_err(|e| SysError::from_io(&e, "stat", src))?;
     let target = ensure_in_root(rootfd, dest, !meta.is_dir())?;
     sys_mount(
@@ -361,6 +363,28 @@ fn mount_bind(rootfd: RawFd, m: &Mount, o: &MountOptions) -> Result<()> {
         bind_remount(&fd_path(&t), o.remount_flags()).map_err(|e| mount_err(e, "remount", dest))?;
     }
     apply_propagation(rootfd, dest, o)
+}
+
+/// Option word of a bind naming a sub-directory of its source (a volume's
+/// `volume-subpath`): `io.tsrun.subpath=REL`.
+pub const SUBPATH_OPTION: &str = "io.tsrun.subpath=";
+
+/// The path to bind from: `src`, or with `io.tsrun.subpath=REL` that path
+/// resolved inside `src` with `RESOLVE_IN_ROOT` (returned as the
+/// `/proc/self/fd/N` of an `O_PATH` fd kept alive by the caller), so a
+/// symlink a container planted in a shared volume cannot aim the bind at
+/// the host.
+fn bind_source(src: &str, options: &[String]) -> Result<(Option<OwnedFd>, String)> {
+    match options.iter().find_map(|o| o.strip_prefix(SUBPATH_OPTION)) {
+        None => Ok((None, src.to_string())),
+        Some(rel) => {
+            let base = open_root(Path::new(src))?;
+            let fd = open_in_root(base.as_raw_fd(), rel, libc::O_PATH, 0)
+                .map_err(|e| SysError::from_errno(e.errno, "volume-subpath", format!("{src}/{rel}")))?;
+            let shown = fd_path(&fd);
+            Ok((Some(fd), shown))
+        }
+    }
 }
 
 /// `type: cgroup`: the container's own cgroup, bound read-only (or as the

@@ -1,0 +1,132 @@
+//! `tsrun-shim cp`: copy between the host and a container's filesystem
+//! (docs/runtime-contract.md §1b).
+//!
+//! ```text
+//! tsrun-shim cp --bundle DIR [--pid PID] [--archive]
+//!               (--from-container SRC --to-host DEST | --from-host SRC --to-container DEST)
+//! ```
+//!
+//! A running container (`--pid`): its root is `/proc/PID/root`, which shows
+//! its own mount namespace (the overlay and its volumes) from here without
+//! joining it. A stopped one: we unshare a private mount namespace (we are a
+//! single-threaded process, so that is safe), make it `rprivate`, mount the
+//! rootfs and the bundle's bind mounts (volumes included) as the container
+//! would see them, copy, and exit: the namespace and every mount in it die
+//! with us, so nothing reaches the host mount table.
+//!
+//! Paths inside the container are resolved with `RESOLVE_IN_ROOT`
+//! (tsrun_sys::volume::cp). Exit 0, or 1 with one line on stderr.
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::path::{Path, PathBuf};
+
+use tsrun_sys::error::SysError;
+use tsrun_sys::mount::{self, MountContext};
+use tsrun_sys::oci::Spec;
+use tsrun_sys::volume::{copy_in, copy_out};
+
+const USAGE: &str = "usage: tsrun-shim cp --bundle DIR [--pid PID] [--archive] (--from-container SRC --to-host DEST | --from-host SRC --to-container DEST)";
+
+#[derive(Debug, Default, PartialEq, Eq)]
+struct CpArgs {
+    bundle: PathBuf,
+    pid: Option<i32>,
+    archive: bool,
+    /// (container path, host path, into the container?)
+    container_path: String,
+    host_path: PathBuf,
+    inbound: bool,
+}
+
+fn parse<I: IntoIterator<Item = String>>(argv: I) -> Result<CpArgs, String> {
+    let mut it = argv.into_iter();
+    let mut a = CpArgs::default();
+    let (mut bundle, mut from_c, mut to_h, mut from_h, mut to_c) = (None, None, None, None, None);
+    while let Some(word) = it.next() {
+        let (flag, inline) = match word.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (word.clone(), None),
+        };
+        let mut value = |name: &str| inline.clone().or_else(|| it.next()).ok_or(format!("flag {name} needs a value"));
+        match flag.as_str() {
+            "--bundle" => bundle = Some(value("--bundle")?),
+            "--pid" => a.pid = Some(value("--pid")?.parse().map_err(|_| "--pid must be a number".to_string())?),
+            "--archive" | "-a" => a.archive = true,
+            "--from-container" => from_c = Some(value("--from-container")?),
+            "--to-host" => to_h = Some(value("--to-host")?),
+            "--from-host" => from_h = Some(value("--from-host")?),
+            "--to-container" => to_c = Some(value("--to-container")?),
+            other => return Err(format!("unknown flag {other:?}\n{USAGE}")),
+        }
+    }
+    a.bundle = PathBuf::from(bundle.ok_or_else(|| format!("missing --bundle\n{USAGE}"))?);
+    match (from_c, to_h, from_h, to_c) {
+        (Some(c), Some(h), None, None) => (a.container_path, a.host_path) = (c, h.into()),
+        (None, None, Some(h), Some(c)) => (a.container_path, a.host_path, a.inbound) = (c, h.into(), true),
+        _ => return Err(USAGE.to_string()),
+    }
+    Ok(a)
+}
+
+/// The container's root: `/proc/PID/root`, or the rootfs mounted in a private namespace.
+fn container_root(a: &CpArgs) -> Result<OwnedFd, SysError> {
+    if let Some(pid) = a.pid {
+        return mount::open_root(Path::new(&format!("/proc/{pid}/root")));
+    }
+    let spec = Spec::load(&a.bundle)?;
+    let root = spec.root_path(&a.bundle);
+    tsrun_sys::ns::unshare(libc::CLONE_NEWNS)?;
+    mount::set_root_propagation(Some("rprivate"))?;
+    mount::mount_rootfs(&root, &spec.rootfs_mounts()?, None)?;
+    let rootfd = mount::open_root(&root)?;
+    let ctx = MountContext::default();
+    for m in spec.mounts.iter().filter(|m| m.kind.as_deref() == Some("bind")) {
+        mount::mount_oci(rootfd.as_raw_fd(), m, &ctx)?;
+    }
+    // Re-open: the fd taken before the binds still works, but a fresh one
+    // makes it plain that paths resolve in the finished tree.
+    mount::open_root(&root)
+}
+
+/// Entry point for `tsrun-shim cp ...` (argv after `cp`); returns the exit code.
+pub fn main<I: IntoIterator<Item = String>>(argv: I) -> i32 {
+    let a = match parse(argv) {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return 1;
+        }
+    };
+    let done = container_root(&a).and_then(|root| {
+        if a.inbound {
+            copy_in(&a.host_path, root.as_raw_fd(), &a.container_path, a.archive)
+        } else {
+            copy_out(root.as_raw_fd(), &a.container_path, &a.host_path)
+        }
+    });
+    match done {
+        Ok(_) => 0,
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &[&str]) -> Result<CpArgs, String> {
+        parse(s.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn both_directions_and_errors() {
+        let a = p(&["--bundle", "/b", "--pid=12", "--from-container", "/etc/x", "--to-host", "/tmp/x"]).unwrap();
+        assert_eq!((a.pid, a.inbound, a.container_path.as_str()), (Some(12), false, "/etc/x"));
+        let a = p(&["--bundle", "/b", "-a", "--from-host", "/h", "--to-container", "/c"]).unwrap();
+        assert!(a.inbound && a.archive && a.pid.is_none());
+        assert!(p(&["--bundle", "/b", "--from-host", "/h", "--to-host", "/c"]).is_err());
+        assert!(p(&["--from-host", "/h", "--to-container", "/c"]).unwrap_err().contains("--bundle"));
+    }
+}
