@@ -1,5 +1,6 @@
 import { BackendRegistry, PluginHost } from './backends/registry'
 import { EngineConfig, Paths } from './config'
+import { ContainerControl } from './containers/container-control'
 import { ContainerService } from './containers/container-service'
 import { createEngineContainer, DependencyContainer, Tokens } from './di'
 import { ImageService } from './images/image-service'
@@ -17,6 +18,7 @@ export class Engine {
   private imageStore?: ImageStore
   private containerService?: ContainerService
   private imageService?: ImageService
+  private containerControl?: ContainerControl
 
   constructor(readonly config: EngineConfig) {
     this.container = createEngineContainer()
@@ -42,6 +44,12 @@ export class Engine {
   get containers(): ContainerService {
     this.containerService ??= new ContainerService(this.config, this.backends, this.store)
     return this.containerService
+  }
+
+  /** Running containers: update, pause, exec, top, stats. */
+  get control(): ContainerControl {
+    this.containerControl ??= new ContainerControl(this.containers, this.backends)
+    return this.containerControl
   }
 
   private get store(): ImageStore {

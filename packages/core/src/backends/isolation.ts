@@ -50,6 +50,8 @@ export interface RuntimeState {
   finishedAt?: string
   exitCode?: number
   oomKilled?: boolean
+  /** Running but frozen (`tsrun pause`); only backends with IsolationControl set it. */
+  paused?: boolean
   /** Why the start failed, when it did. */
   error?: string
 }

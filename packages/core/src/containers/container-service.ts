@@ -12,6 +12,7 @@ import { familiarString, parseReference } from '../images/reference'
 import { newId, shortId } from '../util/ids'
 import { ContainerStore } from './container-store'
 import type { CreateOptions } from './create-options'
+import { unenforceableLimits } from './container-control'
 import { buildRuntimeSpec, EtcFiles, hostsFile } from './oci-spec'
 import { decideProcess } from './process-spec'
 import type { ContainerRecord } from './record'
@@ -49,6 +50,9 @@ export class ContainerService {
     }
     this.images.init()
     const image = this.images.resolve(opts.image)
+    if (opts.resources && opts.onWarning) {
+      for (const w of unenforceableLimits(this.backends.resolve<IsolationBackend>('isolation', isolationName), opts.resources)) opts.onWarning(w)
+    }
     const id = newId()
     const hostname = opts.hostname ?? (opts.network === 'host' ? os.hostname() : shortId(id))
     const proc = decideProcess(opts, image.config.config ?? {}, hostname)
@@ -84,7 +88,7 @@ export class ContainerService {
           Labels: { ...(image.config.config?.Labels ?? {}), ...opts.labels },
           StopSignal: image.config.config?.StopSignal,
         },
-        hostConfig: { NetworkMode: opts.network as 'none' | 'host', AutoRemove: opts.autoRemove, Isolation: isolationName, StorageDriver: storageName },
+        hostConfig: { NetworkMode: opts.network as 'none' | 'host', AutoRemove: opts.autoRemove, Isolation: isolationName, StorageDriver: storageName, ...opts.resources, ...(opts.init ? { Init: true } : {}) },
         layers: image.layers,
         rootfs,
         cgroupsPath: `tsrun/${id}`,

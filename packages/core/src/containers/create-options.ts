@@ -1,3 +1,5 @@
+import type { ResourceLimits } from './resources'
+
 /** What `tsrun create` / `tsrun run` ask for, after flag parsing, before policy. */
 export interface CreateOptions {
   image: string
@@ -19,4 +21,10 @@ export interface CreateOptions {
   isolation?: string
   storageDriver?: string
   labels: Record<string, string>
+  /** `--memory`, `--cpus`, ... already checked (see resources.ts). */
+  resources?: ResourceLimits
+  /** `--init`: a reaper as PID 1 (the runtime's own `tsrun-init`). */
+  init?: boolean
+  /** Told about limits the host cannot enforce (`WARNING:` lines in the CLI). */
+  onWarning?: (message: string) => void
 }

@@ -1,5 +1,6 @@
 import type { MountSpec } from '../backends/storage'
 import type { ContainerRecord } from './record'
+import { ociResources } from './resources'
 
 /** Docker's default capability set: exactly these 14. */
 export const DEFAULT_CAPABILITIES = [
@@ -32,6 +33,7 @@ export function buildRuntimeSpec(rec: ContainerRecord, etc: EtcFiles): Record<st
     'io.tsrun.rootfs-mounts': JSON.stringify(rec.rootfs.mounts),
   }
   if (rec.config.User) annotations['io.tsrun.user'] = rec.config.User
+  if (rec.hostConfig.Init) annotations['io.tsrun.init'] = 'true'
   return {
     ociVersion: '1.0.2',
     process: {
@@ -49,7 +51,7 @@ export function buildRuntimeSpec(rec: ContainerRecord, etc: EtcFiles): Record<st
     linux: {
       namespaces,
       cgroupsPath: rec.cgroupsPath,
-      resources: {},
+      resources: ociResources(rec.hostConfig),
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
       rootfsPropagation: 'rprivate',

@@ -1,4 +1,5 @@
 import type { LayerRef, RootfsSpec } from '../backends/storage'
+import type { ResourceLimits } from './resources'
 
 /** The container's runtime config, in Docker's inspect shape (`Config`). */
 export interface ContainerConfig {
@@ -15,12 +16,14 @@ export interface ContainerConfig {
   StopSignal?: string
 }
 
-/** Host-side choices (`HostConfig`). */
-export interface ContainerHostConfig {
+/** Host-side choices (`HostConfig`); the resource limits change with `tsrun update`. */
+export interface ContainerHostConfig extends ResourceLimits {
   NetworkMode: 'none' | 'host'
   AutoRemove: boolean
   Isolation: string
   StorageDriver: string
+  /** `--init`: the runtime's reaper runs as PID 1 and execs nothing itself. */
+  Init?: boolean
 }
 
 /**
