@@ -5,6 +5,7 @@ import { ContainerService } from './containers/container-service'
 import { createEngineContainer, DependencyContainer, Tokens } from './di'
 import { ImageService } from './images/image-service'
 import { ImageStore } from './images/image-store'
+import type { VolumeService } from './volumes/volume-service'
 
 /**
  * One engine per CLI invocation: the config, the DI container plugins
@@ -44,6 +45,11 @@ export class Engine {
   get containers(): ContainerService {
     this.containerService ??= new ContainerService(this.config, this.backends, this.store)
     return this.containerService
+  }
+
+  /** Volumes: create, ls, inspect, rm, prune (they live beside the containers that use them). */
+  get volumes(): VolumeService {
+    return this.containers.volumes
   }
 
   /** Running containers: update, pause, exec, top, stats. */

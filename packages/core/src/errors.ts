@@ -65,3 +65,10 @@ export class ContainerStartError extends TsrunError {
     this.exitCode = exitCode
   }
 }
+
+/** No volume has this name. */
+export class VolumeNotFoundError extends TsrunError {
+  constructor(name: string) {
+    super(`no such volume: ${name}`)
+  }
+}

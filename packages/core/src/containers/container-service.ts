@@ -10,6 +10,8 @@ import { ConflictError, InvalidArgumentError, TsrunError } from '../errors'
 import type { ImageStore } from '../images/image-store'
 import { familiarString, parseReference } from '../images/reference'
 import { newId, shortId } from '../util/ids'
+import { attachMounts, planMounts } from '../volumes/container-mounts'
+import { VolumeService } from '../volumes/volume-service'
 import { ContainerStore } from './container-store'
 import type { CreateOptions } from './create-options'
 import { unenforceableLimits } from './container-control'
@@ -32,11 +34,14 @@ export interface ContainerView {
  */
 export class ContainerService {
   readonly store: ContainerStore
+  /** Volumes live next to containers: a container's mounts keep its volumes in use. */
+  readonly volumes: VolumeService
   private readonly paths: Paths
 
   constructor(private readonly config: EngineConfig, private readonly backends: BackendRegistry, private readonly images: ImageStore) {
     this.paths = new Paths(config)
     this.store = new ContainerStore(this.paths)
+    this.volumes = new VolumeService(this.paths, backends, this.store)
   }
 
   /** Make a container: record, rootfs and bundle. Nothing is left behind when it fails. */
@@ -56,17 +61,24 @@ export class ContainerService {
     const id = newId()
     const hostname = opts.hostname ?? (opts.network === 'host' ? os.hostname() : shortId(id))
     const proc = decideProcess(opts, image.config.config ?? {}, hostname)
+    const mountPlan = planMounts(opts.mounts ?? {}, Object.keys(image.config.config?.Volumes ?? {}), this.store, this.volumes)
+    const mounting = mountPlan.requests.length + mountPlan.inherited.length > 0
 
     const dir = this.store.dir(id)
     fs.mkdirSync(this.paths.containers, { recursive: true })
     fs.mkdirSync(dir, { mode: 0o700 })
     let name: string | undefined
     let rootfsMade = false
+    let unlockVolumes: (() => void) | undefined
+    const createdVolumes: string[] = []
     try {
       name = this.store.names.reserve(id, opts.name)
       await storage.prepareLayers(image.layers)
       const rootfs = await storage.createRootfs(id, image.layers, dir)
       rootfsMade = true
+      // Held until the record is saved: `volume rm` must not slip in between.
+      if (mounting) unlockVolumes = this.volumes.lock()
+      const mounts = mounting ? await attachMounts(mountPlan, this.volumes, { containerId: id, rootfs, created: createdVolumes }) : undefined
       const rec: ContainerRecord = {
         id,
         name,
@@ -92,6 +104,7 @@ export class ContainerService {
         layers: image.layers,
         rootfs,
         cgroupsPath: `tsrun/${id}`,
+        ...(mounts ? { mounts } : {}),
       }
       const etc = this.writeEtcFiles(dir, rec)
       fs.mkdirSync(path.join(dir, 'bundle'))
@@ -99,10 +112,13 @@ export class ContainerService {
       this.store.save(rec)
       return rec
     } catch (err) {
+      if (unlockVolumes) await this.volumes.undoCreated(createdVolumes)
       if (rootfsMade) await storage.removeRootfs(id, dir).catch(() => undefined)
       fs.rmSync(dir, { recursive: true, force: true })
       if (name) this.store.names.release(name, id)
       throw err
+    } finally {
+      unlockVolumes?.()
     }
   }
 
@@ -175,8 +191,11 @@ export class ContainerService {
     return state.exitCode ?? 0
   }
 
-  /** Remove a container; a running one only with `force` (killed first). */
-  async remove(rec: ContainerRecord, force: boolean): Promise<void> {
+  /**
+   * Remove a container; a running one only with `force` (killed first). Its
+   * anonymous volumes go too with `removeVolumes` (`rm -v`; always for `--rm`).
+   */
+  async remove(rec: ContainerRecord, force: boolean, removeVolumes = rec.hostConfig.AutoRemove): Promise<void> {
     const state = await this.state(rec)
     if (state.status === 'running') {
       if (!force) {
@@ -189,6 +208,7 @@ export class ContainerService {
     const storage = this.backends.resolve<StorageDriver>('storage', rec.hostConfig.StorageDriver)
     await storage.removeRootfs(rec.id, this.store.dir(rec.id))
     this.store.delete(rec)
+    await this.volumes.release(rec.mounts ?? [], rec.id, removeVolumes)
   }
 
   handle(rec: ContainerRecord): RuntimeHandle {

@@ -1,3 +1,4 @@
+import type { MountInputs } from '../volumes/container-mounts'
 import type { ResourceLimits } from './resources'
 
 /** What `tsrun create` / `tsrun run` ask for, after flag parsing, before policy. */
@@ -25,6 +26,8 @@ export interface CreateOptions {
   resources?: ResourceLimits
   /** `--init`: a reaper as PID 1 (the runtime's own `tsrun-init`). */
   init?: boolean
+  /** `-v`, `--mount`, `--tmpfs`, `--volumes-from`, as typed (see volumes/mount-request.ts). */
+  mounts?: MountInputs
   /** Told about limits the host cannot enforce (`WARNING:` lines in the CLI). */
   onWarning?: (message: string) => void
 }

@@ -40,6 +40,7 @@ export function inspectView(view: ContainerView, logPath: string): Record<string
       PidsLimit: r.hostConfig.PidsLimit ?? 0,
     },
     GraphDriver: { Name: r.hostConfig.StorageDriver, Data: { RootfsPath: r.rootfs.path } },
+    Mounts: (r.mounts ?? []).map(({ oci: _oci, Anonymous: _anonymous, ...shown }) => shown),
     Config: {
       Hostname: r.config.Hostname,
       User: r.config.User,

@@ -47,17 +47,26 @@ export function buildRuntimeSpec(rec: ContainerRecord, etc: EtcFiles): Record<st
     },
     root: { path: rec.rootfs.path, readonly: false },
     hostname: rec.config.Hostname,
-    mounts: [...systemMounts(), ...etcMounts(etc)],
+    mounts: [...systemMounts(), ...etcMounts(etc), ...(rec.mounts ?? []).map((m) => m.oci)],
     linux: {
       namespaces,
       cgroupsPath: rec.cgroupsPath,
       resources: ociResources(rec.hostConfig),
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
-      rootfsPropagation: 'rprivate',
+      rootfsPropagation: rootfsPropagation(rec),
     },
     annotations,
   }
+}
+
+/**
+ * `rprivate`, unless a bind asks for slave or shared propagation: then the
+ * container's mount namespace must stay a slave of the host's (`rslave`),
+ * or the host's later mounts could never reach it.
+ */
+function rootfsPropagation(rec: ContainerRecord): string {
+  return (rec.mounts ?? []).some((m) => /slave|shared/.test(m.Propagation)) ? 'rslave' : 'rprivate'
 }
 
 function systemMounts(): Array<MountSpec & { destination: string }> {

@@ -1,4 +1,5 @@
 import type { LayerRef, RootfsSpec } from '../backends/storage'
+import type { MountPoint } from '../volumes/mount-point'
 import type { ResourceLimits } from './resources'
 
 /** The container's runtime config, in Docker's inspect shape (`Config`). */
@@ -48,4 +49,6 @@ export interface ContainerRecord {
   layers: LayerRef[]
   rootfs: RootfsSpec
   cgroupsPath: string
+  /** Volumes, binds and tmpfs, parents first (absent in records made before volumes existed). */
+  mounts?: MountPoint[]
 }
