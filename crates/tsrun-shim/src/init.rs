@@ -18,6 +18,7 @@ use tsrun_sys::ns::{self, NsPlan};
 use tsrun_sys::oci::{RootfsMount, Spec};
 use tsrun_sys::{exec, user};
 
+use crate::reaper;
 use crate::signals;
 use crate::stdio::{self, ChildStdio};
 
@@ -52,7 +53,12 @@ impl From<SysError> for Failure {
 pub fn child_main(c: &ChildCtx) -> ! {
     let f = match setup(c) {
         Ok(env) => {
-            let e = exec::exec(&c.spec.process.args, &env);
+            let args = if reaper::wanted(c.spec) {
+                reaper::wrap_args(&c.spec.process.args)
+            } else {
+                c.spec.process.args.clone()
+            };
+            let e = exec::exec(&args, &env);
             Failure {
                 code: e.code,
                 message: e.message,
@@ -159,6 +165,11 @@ fn prepare_rootfs(c: &ChildCtx) -> Result<()> {
     let rootfd = mount::open_root(c.root)?;
     for m in &spec.mounts {
         mount::mount_oci(rootfd.as_raw_fd(), m, c.mount_ctx)?;
+    }
+    if reaper::wanted(spec) {
+        // `--init`: this very binary, read-only, as /sbin/tsrun-init.
+        let exe = Path::new("/proc/self/exe");
+        mount::mount_oci(rootfd.as_raw_fd(), &reaper::self_mount(exe), c.mount_ctx)?;
     }
     let devices = spec
         .linux

@@ -14,6 +14,7 @@ mod detach;
 mod init;
 mod logfile;
 mod monitor;
+mod reaper;
 mod relay;
 mod rlimit;
 mod signals;
@@ -32,6 +33,10 @@ use init::Failure;
 use state::ShimState;
 
 fn main() {
+    let argv: Vec<String> = std::env::args().collect();
+    if reaper::invoked_as_init(&argv[0], argv.get(1).map(String::as_str)) {
+        reaper::main(argv[1..].to_vec());
+    }
     if std::env::args().nth(1).as_deref() == Some("cp") {
         std::process::exit(cp::main(std::env::args().skip(2)));
     }
