@@ -8,6 +8,7 @@
 //! - `lock`: advisory file locks (flock) for per-resource locking.
 //! - `oci`: the subset of the OCI runtime spec the shim reads.
 //! - `mount`, `ns`, `tty`, `user`, `caps`, `exec`: container-init building blocks.
+//! - `seccomp`: `linux.seccomp` compiled to a BPF filter (no libseccomp).
 //! - `volume`: volume data dirs, copy-up, disk usage, `tsrun cp`.
 pub mod caps;
 pub mod cgroup;
@@ -17,6 +18,7 @@ pub mod lock;
 pub mod mount;
 pub mod ns;
 pub mod oci;
+pub mod seccomp;
 pub mod tty;
 pub mod unpack;
 pub mod user;

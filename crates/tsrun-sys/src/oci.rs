@@ -141,6 +141,8 @@ pub struct Linux {
     #[serde(default)]
     pub sysctl: HashMap<String, String>,
     pub rootfs_propagation: Option<String>,
+    /// Absent: no filter (the engine always writes one unless unconfined).
+    pub seccomp: Option<crate::seccomp::Seccomp>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
