@@ -2,3 +2,5 @@
 export { inRootfs } from './assemble.js'
 export { makeLayer, type LayerFiles } from './layers.js'
 export { storageDriverSuite } from './storage-suite.js'
+export { inVolume } from './volume-mount.js'
+export { volumeDriverSuite } from './volume-suite.js'
