@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
 import { removeCgroup, shimPath } from '@tsrun/native'
-import { ContainerStartError, type IsolationBackend, type RuntimeHandle, type RuntimeState, type StartRequest, type StartResult } from '@tsrun/core'
+import { ContainerStartError, type IsolationBackend, type RuntimeHandle, type RuntimeState, type StartRequest, type StartResult, type CopyRequest } from '@tsrun/core'
+import { copyWithShim } from './shim-copy'
 import { pid1Alive, readShimState, toRuntimeState } from './shim-state'
 
 /**
@@ -82,6 +83,11 @@ export class NativeIsolation implements IsolationBackend {
 
   async state(handle: RuntimeHandle): Promise<RuntimeState> {
     return toRuntimeState(readShimState(handle.stateDir))
+  }
+
+  /** `tsrun cp` (IsolationCopy): done by `tsrun-shim cp`. */
+  async copy(req: CopyRequest): Promise<void> {
+    return copyWithShim(req)
   }
 
   async cleanup(handle: RuntimeHandle): Promise<void> {

@@ -8,6 +8,7 @@ export default class Rm extends EngineCommand {
   static override args = { container: Args.string({ required: true, description: 'container name or id' }) }
   static override flags = {
     force: Flags.boolean({ char: 'f', description: 'kill and remove a running container' }),
+    volumes: Flags.boolean({ char: 'v', description: 'remove the anonymous volumes the container made too (named volumes stay)' }),
   }
 
   async run(): Promise<void> {
@@ -16,7 +17,7 @@ export default class Rm extends EngineCommand {
     let failed: unknown
     for (const ref of argv as string[]) {
       try {
-        await engine.containers.remove(engine.containers.store.get(ref), flags.force)
+        await engine.containers.remove(engine.containers.store.get(ref), flags.force, flags.volumes || undefined)
         this.log(ref)
       } catch (err) {
         // Like Docker: report each failure, keep going, fail at the end.

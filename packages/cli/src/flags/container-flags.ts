@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import type { CreateOptions } from '@tsrun/core'
 import { InvalidArgumentError } from '@tsrun/core'
+import { mountFlags, toMountInputs, type MountFlagValues } from './mount-flags'
 
 /** Flags `run` and `create` share, with Docker's names and short forms. */
 export const containerFlags = {
@@ -18,10 +19,11 @@ export const containerFlags = {
   label: Flags.string({ char: 'l', multiple: true, multipleNonGreedy: true, description: 'set a label (KEY=VAL)' }),
   isolation: Flags.string({ description: 'isolation backend (env TSRUN_ISOLATION; default native)' }),
   'storage-driver': Flags.string({ description: 'storage driver (env TSRUN_STORAGE_DRIVER; default overlay)' }),
+  ...mountFlags,
 }
 
 /** The parsed flags of `containerFlags`. */
-export interface ContainerFlagValues {
+export interface ContainerFlagValues extends MountFlagValues {
   name?: string
   hostname?: string
   env?: string[]
@@ -56,6 +58,7 @@ export function toCreateOptions(flags: ContainerFlagValues, image: string, comma
     isolation: flags.isolation,
     storageDriver: flags['storage-driver'],
     labels: parseLabels(flags.label ?? []),
+    mounts: toMountInputs(flags),
   }
 }
 
