@@ -88,14 +88,17 @@ pub fn is_mount_point(path: &Path) -> Result<bool> {
     let c = cs(&path.to_string_lossy())?;
     // SAFETY: zeroed statx is a valid out-buffer.
     let mut st: libc::statx = unsafe { std::mem::zeroed() };
-    // SAFETY: valid path and buffer.
+    // SAFETY: valid path and buffer. The raw syscall, not glibc's wrapper:
+    // Rust's std refers to `statx` weakly, so a static build (the shim is
+    // one) would otherwise call a null pointer.
     let r = unsafe {
-        libc::statx(
+        libc::syscall(
+            libc::SYS_statx,
             libc::AT_FDCWD,
             c.as_ptr(),
             libc::AT_SYMLINK_NOFOLLOW,
             libc::STATX_BASIC_STATS,
-            &mut st,
+            &mut st as *mut libc::statx,
         )
     };
     if r != 0 {
