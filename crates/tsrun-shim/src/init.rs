@@ -167,9 +167,12 @@ fn prepare_rootfs(c: &ChildCtx) -> Result<()> {
         mount::mount_oci(rootfd.as_raw_fd(), m, c.mount_ctx)?;
     }
     if reaper::wanted(spec) {
-        // `--init`: this very binary, read-only, as /sbin/tsrun-init.
-        let exe = Path::new("/proc/self/exe");
-        mount::mount_oci(rootfd.as_raw_fd(), &reaper::self_mount(exe), c.mount_ctx)?;
+        // `--init`: this very binary, read-only, as /sbin/tsrun-init. By its
+        // path: the /proc/self/exe link points into the parent's mount
+        // namespace, and binding from another namespace is EINVAL.
+        let exe = std::fs::read_link("/proc/self/exe")
+            .map_err(|e| SysError::from_io(&e, "readlink", "/proc/self/exe"))?;
+        mount::mount_oci(rootfd.as_raw_fd(), &reaper::self_mount(&exe), c.mount_ctx)?;
     }
     let devices = spec
         .linux

@@ -11,6 +11,9 @@ mod clock;
 mod cp;
 mod create;
 mod detach;
+mod exec_args;
+mod exec_session;
+mod identity;
 mod init;
 mod logfile;
 mod monitor;
@@ -36,6 +39,9 @@ fn main() {
     let argv: Vec<String> = std::env::args().collect();
     if reaper::invoked_as_init(&argv[0], argv.get(1).map(String::as_str)) {
         reaper::main(argv[1..].to_vec());
+    }
+    if argv.get(1).map(String::as_str) == Some("exec") {
+        std::process::exit(exec_session::main(argv[2..].to_vec()));
     }
     if std::env::args().nth(1).as_deref() == Some("cp") {
         std::process::exit(cp::main(std::env::args().skip(2)));

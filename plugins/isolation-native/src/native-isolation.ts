@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
 import { removeCgroup, shimPath } from '@tsrun/native'
-import { ContainerStartError, type IsolationBackend, type RuntimeHandle, type RuntimeState, type StartRequest, type StartResult, type CopyRequest } from '@tsrun/core'
+import { ContainerStartError, type CgroupFigures, type ExecRequest, type IsolationBackend, type IsolationControl, type OciResources, type RuntimeHandle, type RuntimeState, type StartRequest, type StartResult, type CopyRequest } from '@tsrun/core'
+import * as control from './native-control'
 import { copyWithShim } from './shim-copy'
 import { pid1Alive, readShimState, toRuntimeState } from './shim-state'
 
@@ -79,10 +80,42 @@ export class NativeIsolation implements IsolationBackend {
       throw Object.assign(new Error(`container ${handle.id} is not running`), { code: 'ESRCH' })
     }
     process.kill(state.pid!, signal)
+    // A frozen container acts on SIGKILL only once thawed (as Docker does, only for KILL).
+    if ((signal === 'SIGKILL' || signal === 9) && control.paused(handle)) control.freeze(handle, false)
   }
 
   async state(handle: RuntimeHandle): Promise<RuntimeState> {
-    return toRuntimeState(readShimState(handle.stateDir))
+    const state = toRuntimeState(readShimState(handle.stateDir))
+    if (state.status === 'running' && control.paused(handle)) state.paused = true
+    return state
+  }
+
+  unenforceable(resources: OciResources): string[] {
+    return control.unenforceable(resources)
+  }
+
+  async update(handle: RuntimeHandle, resources: OciResources): Promise<string[]> {
+    return control.update(handle, resources)
+  }
+
+  async freeze(handle: RuntimeHandle, frozen: boolean): Promise<void> {
+    control.freeze(handle, frozen)
+  }
+
+  async paused(handle: RuntimeHandle): Promise<boolean> {
+    return control.paused(handle)
+  }
+
+  async processes(handle: RuntimeHandle): Promise<number[]> {
+    return control.processes(handle)
+  }
+
+  async stats(handle: RuntimeHandle): Promise<CgroupFigures> {
+    return control.stats(handle)
+  }
+
+  exec(handle: RuntimeHandle, req: ExecRequest): Promise<number> {
+    return control.exec(handle, req)
   }
 
   /** `tsrun cp` (IsolationCopy): done by `tsrun-shim cp`. */

@@ -37,7 +37,7 @@ function row(v: ContainerView, noTrunc: boolean): Record<string, string> {
     CreatedAt: r.created,
     RunningFor: `${humanDuration(Date.now() - Date.parse(r.created))} ago`,
     Status: status(v),
-    State: v.state.status,
+    State: v.state.paused ? 'paused' : v.state.status,
     Ports: '',
     Names: r.name,
   }
@@ -45,7 +45,7 @@ function row(v: ContainerView, noTrunc: boolean): Record<string, string> {
 
 function status(v: ContainerView): string {
   const s = v.state
-  if (s.status === 'running') return `Up ${humanDuration(Date.now() - Date.parse(s.startedAt ?? v.record.created))}`
+  if (s.status === 'running') return `Up ${humanDuration(Date.now() - Date.parse(s.startedAt ?? v.record.created))}${s.paused ? ' (Paused)' : ''}`
   if (s.status === 'exited') return `Exited (${s.exitCode ?? 0}) ${humanDuration(Date.now() - Date.parse(s.finishedAt ?? v.record.created))} ago`
   return 'Created'
 }

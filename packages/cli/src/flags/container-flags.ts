@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import type { CreateOptions } from '@tsrun/core'
 import { InvalidArgumentError } from '@tsrun/core'
 import { mountFlags, toMountInputs, type MountFlagValues } from './mount-flags'
+import { resourceFlags, toResources, type ResourceFlagValues } from './resource-flags'
 
 /** Flags `run` and `create` share, with Docker's names and short forms. */
 export const containerFlags = {
@@ -20,10 +21,12 @@ export const containerFlags = {
   isolation: Flags.string({ description: 'isolation backend (env TSRUN_ISOLATION; default native)' }),
   'storage-driver': Flags.string({ description: 'storage driver (env TSRUN_STORAGE_DRIVER; default overlay)' }),
   ...mountFlags,
+  ...resourceFlags,
+  init: Flags.boolean({ description: 'run a tiny init as PID 1 that forwards signals and reaps zombies' }),
 }
 
 /** The parsed flags of `containerFlags`. */
-export interface ContainerFlagValues extends MountFlagValues {
+export interface ContainerFlagValues extends ResourceFlagValues, MountFlagValues {
   name?: string
   hostname?: string
   env?: string[]
@@ -38,6 +41,7 @@ export interface ContainerFlagValues extends MountFlagValues {
   label?: string[]
   isolation?: string
   'storage-driver'?: string
+  init?: boolean
 }
 
 export function toCreateOptions(flags: ContainerFlagValues, image: string, command: string[]): CreateOptions {
@@ -59,6 +63,9 @@ export function toCreateOptions(flags: ContainerFlagValues, image: string, comma
     storageDriver: flags['storage-driver'],
     labels: parseLabels(flags.label ?? []),
     mounts: toMountInputs(flags),
+    resources: toResources(flags),
+    init: Boolean(flags.init),
+    onWarning: (m) => process.stderr.write(`WARNING: ${m}\n`),
   }
 }
 

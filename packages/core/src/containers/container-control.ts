@@ -7,6 +7,7 @@ import { readJson, writeJsonAtomic } from '../util/atomic'
 import type { ContainerService } from './container-service'
 import { mergeEnv, parseEnvFlags } from './env'
 import type { ContainerRecord } from './record'
+import { netBytes, type StatsSample } from './stats-view'
 import { missingControllerWarnings, ociResources, parseResources, type ResourceInput, type ResourceLimits } from './resources'
 
 /** What `tsrun exec` asks for, after flag parsing. */
@@ -111,11 +112,15 @@ export class ContainerControl {
     return ctl.processes(this.containers.handle(rec))
   }
 
-  /** Cgroup figures of a running container (`{}` when it is not running). */
-  async figures(rec: ContainerRecord): Promise<CgroupFigures> {
+  /** Figures of a container now: cgroup plus network (all zero when it is not running). */
+  async sample(rec: ContainerRecord): Promise<StatsSample> {
     const ctl = this.control(rec, 'stats')
-    if ((await this.containers.state(rec)).status !== 'running') return {}
-    return ctl.stats(this.containers.handle(rec))
+    const state = await this.containers.state(rec)
+    const at = Date.now()
+    if (state.status !== 'running') return { at, figures: {}, netRx: 0, netTx: 0 }
+    const figures: CgroupFigures = await ctl.stats(this.containers.handle(rec))
+    const net = netBytes(state.pid)
+    return { at, figures, netRx: net.rx, netTx: net.tx }
   }
 
   private control(rec: ContainerRecord, what: string): IsolationControl {

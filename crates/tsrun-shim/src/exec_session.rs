@@ -1,0 +1,270 @@
+//! `tsrun-shim exec`: run one more process inside a running container
+//! (`tsrun exec`), and stay its parent until it exits.
+//!
+//! The container's monitor is not the new process's parent, so this shim is:
+//! it reaps it, relays its stdio (or its pty with `-t`), forwards signals to
+//! it, and exits with its code. Order of events:
+//!
+//! 1. check PID 1 of `shim.json` is still the process the monitor started
+//!    (pid + start time), else `container ID is not running` (125);
+//! 2. open `/proc/<pid1>/ns/*` for every namespace the container has (all
+//!    of them before joining any: after the mount namespace, `/proc` is the
+//!    container's);
+//! 3. join the PID namespace here (it only applies to children), fork;
+//! 4. the parent puts the child into the container's cgroup, then says go;
+//! 5. the child joins user, ipc, uts, net, cgroup and, last, mount (which
+//!    also moves its root and cwd into the container), installs its stdio,
+//!    becomes the user, drops to the container's capabilities and execs.
+//!    Failures come back over a CLOEXEC pipe as one code byte + a line;
+//!    126/127 as with `run`.
+//!
+//! With `--detach` the shim forks first; the launcher returns once the
+//! command has been exec'ed, and the detached half reaps it and discards its
+//! output, as `docker exec -d` does.
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::path::Path;
+
+use tsrun_sys::cgroup::Cgroup;
+use tsrun_sys::error::SysError;
+use tsrun_sys::ns;
+use tsrun_sys::oci::{Process, Spec};
+use tsrun_sys::{exec, tty};
+
+use crate::detach::{self, Reporter};
+use crate::exec_args::{self, ExecArgs};
+use crate::init::Failure;
+use crate::stdio::{self, ChildStdio};
+use crate::{identity, logfile, monitor, signals, state};
+
+/// Namespace types in the order the child joins them (mount last: it moves
+/// root and cwd); `pid` is joined by the parent. (OCI name, /proc name, flag)
+const ORDER: &[(&str, &str, libc::c_int)] = &[
+    ("user", "user", libc::CLONE_NEWUSER),
+    ("ipc", "ipc", libc::CLONE_NEWIPC),
+    ("uts", "uts", libc::CLONE_NEWUTS),
+    ("network", "net", libc::CLONE_NEWNET),
+    ("cgroup", "cgroup", libc::CLONE_NEWCGROUP),
+    ("pid", "pid", libc::CLONE_NEWPID),
+    ("mount", "mnt", libc::CLONE_NEWNS),
+];
+
+/// Entry point: the words after `exec`. Returns the process exit code.
+pub fn main(argv: Vec<String>) -> i32 {
+    let a = match exec_args::parse(argv) {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return 125;
+        }
+    };
+    let mut rep = if a.detach {
+        detach::fork_monitor()
+    } else {
+        Reporter::Foreground
+    };
+    match run(&a, &mut rep) {
+        Ok(code) => code,
+        Err(f) => {
+            rep.failed(f.code, &f.message);
+            f.code
+        }
+    }
+}
+
+fn not_running(a: &ExecArgs) -> Failure {
+    let id = a
+        .state_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Failure {
+        code: 125,
+        message: format!("container {id} is not running"),
+    }
+}
+
+/// PID 1's host pid, if the monitor's state says it runs and it is the same process.
+fn container_pid(a: &ExecArgs) -> Result<i32, Failure> {
+    let path = state::state_path(&a.state_dir);
+    let text = std::fs::read(&path).map_err(|_| not_running(a))?;
+    let v: serde_json::Value = serde_json::from_slice(&text).map_err(|_| not_running(a))?;
+    let pid = v["pid"].as_i64().unwrap_or(0) as i32;
+    let start = v["pidStartTime"].as_u64();
+    if v["status"] != "running" || pid <= 0 || state::pid_start_time(pid).ok() != start {
+        return Err(not_running(a));
+    }
+    Ok(pid)
+}
+
+fn open_ns(pid: i32, name: &str) -> Result<Option<OwnedFd>, SysError> {
+    let path = format!("/proc/{pid}/ns/{name}");
+    let same = |p: &str| std::fs::metadata(p).ok().map(|m| std::os::unix::fs::MetadataExt::ino(&m));
+    if same(&path).is_some() && same(&path) == same(&format!("/proc/self/ns/{name}")) {
+        return Ok(None); // shared with us (e.g. --network host): nothing to join
+    }
+    let f = std::fs::File::open(&path).map_err(|e| SysError::from_io(&e, "open", path.clone()))?;
+    Ok(Some(OwnedFd::from(f)))
+}
+
+fn setns(fd: RawFd, flag: libc::c_int, what: &str) -> Result<(), SysError> {
+    // SAFETY: setns on an fd we opened.
+    if unsafe { libc::setns(fd, flag) } != 0 {
+        return Err(SysError::last("setns", what));
+    }
+    Ok(())
+}
+
+fn read_process(path: &Path) -> Result<Process, Failure> {
+    let text = std::fs::read(path).map_err(|e| SysError::from_io(&e, "read", path.display().to_string()))?;
+    let p: Process = serde_json::from_slice(&text)
+        .map_err(|e| SysError::invalid("parse", path.display().to_string(), e.to_string().to_lowercase()))?;
+    if p.args.is_empty() {
+        return Err(SysError::invalid("parse", path.display().to_string(), "args is empty").into());
+    }
+    Ok(p)
+}
+
+fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
+    let sigfd = signals::block_and_open()?;
+    let spec = Spec::load(&a.bundle)?;
+    let process = read_process(&a.process)?;
+    let pid1 = container_pid(a)?;
+    let mut joins: Vec<(libc::c_int, &str, OwnedFd)> = Vec::new();
+    for (oci, proc_name, flag) in ORDER {
+        if spec.namespace(oci).is_some() {
+            if let Some(fd) = open_ns(pid1, proc_name)? {
+                joins.push((*flag, proc_name, fd));
+            }
+        }
+    }
+    let cgroup = spec
+        .linux
+        .cgroups_path
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(Cgroup::for_host)
+        .transpose()?;
+    let foreground = !a.detach;
+    let winsize = if foreground {
+        [0, 1].into_iter().find_map(|fd| tty::get_winsize(fd).filter(|w| w.ws_row > 0)).map(|w| (w.ws_row, w.ws_col))
+    } else {
+        None
+    };
+    let (parent_io, child_io) = stdio::make(process.terminal, a.stdin && foreground, winsize)?;
+    let (sync_r, sync_w) = stdio::pipe()?;
+    let (err_r, err_w) = stdio::pipe()?;
+    if let Some((flag, name, fd)) = joins.iter().find(|j| j.0 == libc::CLONE_NEWPID) {
+        setns(fd.as_raw_fd(), *flag, name)?;
+    }
+    let child = ns::clone_fork(0)?;
+    if child == 0 {
+        drop(sync_w);
+        drop(err_r);
+        let f = match child_setup(a, &spec, &process, &joins, &child_io, sync_r.as_raw_fd()) {
+            Ok(env) => {
+                let e = exec::exec(&process.args, &env);
+                Failure {
+                    code: e.code,
+                    message: e.message,
+                }
+            }
+            Err(f) => f,
+        };
+        let mut msg = vec![f.code as u8];
+        msg.extend_from_slice(f.message.as_bytes());
+        // SAFETY: write a local buffer to our pipe and leave at once.
+        unsafe {
+            libc::write(err_w.as_raw_fd(), msg.as_ptr() as *const libc::c_void, msg.len());
+            libc::_exit(f.code)
+        }
+    }
+    drop(child_io);
+    drop(sync_r);
+    drop(err_w);
+    drop(joins);
+    if let Some(cg) = &cgroup {
+        if let Err(e) = cg.add_pid(child) {
+            // SAFETY: killing and reaping our own child.
+            unsafe {
+                libc::kill(child, libc::SIGKILL);
+                libc::waitpid(child, std::ptr::null_mut(), 0);
+            }
+            return Err(e.into());
+        }
+    }
+    // SAFETY: one-byte write to our pipe.
+    unsafe { libc::write(sync_w.as_raw_fd(), b"g".as_ptr() as *const libc::c_void, 1) };
+    drop(sync_w);
+    let msg = read_all(err_r);
+    if !msg.is_empty() {
+        // SAFETY: reaping our child, which _exits right after writing.
+        unsafe { libc::waitpid(child, std::ptr::null_mut(), 0) };
+        return Err(Failure {
+            code: msg[0] as i32,
+            message: String::from_utf8_lossy(&msg[1..]).trim().to_string(),
+        });
+    }
+    rep.started();
+    let raw = if foreground && process.terminal && a.stdin && tty::is_tty(0) {
+        tty::RawMode::enter(0).ok()
+    } else {
+        None
+    };
+    // Exec output is not the container's log: it goes to the caller only.
+    let mut sink = logfile::LogFile::open(Path::new("/dev/null"))?;
+    let opts = monitor::MonitorOpts {
+        pid: child,
+        foreground,
+        relay_stdin: foreground && a.stdin,
+        tty: process.terminal,
+    };
+    let exit = monitor::run(&sigfd, parent_io, &mut sink, &opts, None);
+    drop(raw);
+    Ok(if foreground { exit.code } else { 0 })
+}
+
+fn read_all(fd: OwnedFd) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let crate::relay::Read::Data(n) = crate::relay::read_some(fd.as_raw_fd(), &mut buf) {
+        out.extend_from_slice(&buf[..n]);
+    }
+    out
+}
+
+/// In the child: wait for the cgroup join, enter the namespaces, stdio,
+/// identity. Returns the environment to exec with.
+fn child_setup(
+    a: &ExecArgs,
+    spec: &Spec,
+    process: &Process,
+    joins: &[(libc::c_int, &str, OwnedFd)],
+    io: &ChildStdio,
+    sync_r: RawFd,
+) -> Result<Vec<String>, Failure> {
+    signals::reset_for_exec();
+    let mut b = [0u8; 1];
+    // SAFETY: one-byte read into a local buffer.
+    if unsafe { libc::read(sync_r, b.as_mut_ptr() as *mut libc::c_void, 1) } != 1 {
+        return Err(SysError::invalid("sync", "parent", "exec shim went away").into());
+    }
+    for (flag, name, fd) in joins {
+        if *flag != libc::CLONE_NEWPID {
+            setns(fd.as_raw_fd(), *flag, name)?;
+        }
+    }
+    stdio::install(io)?;
+    crate::rlimit::apply(&spec.process.rlimits)?;
+    let user = if a.user.is_empty() { "0" } else { a.user.as_str() };
+    let cwd = if process.cwd.is_empty() { "/" } else { process.cwd.as_str() };
+    let env = identity::become_user(user, &process.env, cwd, spec.process.capabilities.as_ref())?;
+    if spec.process.no_new_privileges {
+        // SAFETY: prctl with integer arguments.
+        if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+            return Err(SysError::last("prctl", "no_new_privs").into());
+        }
+    }
+    // SAFETY: marks fds close-on-exec; closes nothing now.
+    unsafe { libc::close_range(3, u32::MAX, libc::CLOSE_RANGE_CLOEXEC as libc::c_int) };
+    Ok(env)
+}

@@ -1,0 +1,58 @@
+//! Becoming the process's user inside the container, for `exec`: resolve
+//! the user against the container's `/etc/passwd` and `/etc/group` (we are
+//! already in its mount namespace), enter the working directory while still
+//! root, then setgroups/setgid/setuid keeping only the container's
+//! capabilities. The same steps, in the same order, as the container init
+//! (init.rs `switch_user`): bounding set first, keep-caps across setuid,
+//! then capset.
+use tsrun_sys::caps::{self, CapSets};
+use tsrun_sys::error::SysError;
+use tsrun_sys::oci::Capabilities;
+use tsrun_sys::user;
+
+use crate::init::Failure;
+
+/// Switch to `user_spec` (`0`, `nobody`, `1000:wheel`); returns `env` with
+/// `HOME` from passwd added when missing. A working directory that cannot
+/// be entered fails with 126, as `docker exec -w` does.
+pub fn become_user(
+    user_spec: &str,
+    env: &[String],
+    cwd: &str,
+    capabilities: Option<&Capabilities>,
+) -> Result<Vec<String>, Failure> {
+    let u = user::resolve_in_container(user_spec)?;
+    let mut env = env.to_vec();
+    if !env.iter().any(|e| e.starts_with("HOME=")) {
+        env.push(format!("HOME={}", u.home));
+    }
+    std::env::set_current_dir(cwd).map_err(|e| Failure {
+        code: 126,
+        message: SysError::from_io(&e, "chdir", cwd).to_string(),
+    })?;
+    let sets = match capabilities {
+        Some(cs) => Some(CapSets::from_spec(cs, caps::last_cap())?),
+        None => None,
+    };
+    if let Some(s) = &sets {
+        caps::drop_bounding(s.bounding, caps::last_cap())?;
+    }
+    caps::keep_caps(true)?;
+    // SAFETY: plain credential syscalls with valid pointers.
+    unsafe {
+        if libc::setgroups(u.additional_gids.len(), u.additional_gids.as_ptr()) != 0 {
+            return Err(SysError::last("setgroups", format!("{:?}", u.additional_gids)).into());
+        }
+        if libc::setgid(u.gid) != 0 {
+            return Err(SysError::last("setgid", u.gid.to_string()).into());
+        }
+        if libc::setuid(u.uid) != 0 {
+            return Err(SysError::last("setuid", u.uid.to_string()).into());
+        }
+    }
+    caps::keep_caps(false)?;
+    if let Some(s) = &sets {
+        caps::apply_sets(s)?;
+    }
+    Ok(env)
+}

@@ -1,0 +1,49 @@
+import { Args, Flags } from '@oclif/core'
+import { statsRow, type ContainerRecord, type Engine, type StatsRow, type StatsSample } from '@tsrun/core'
+import { EngineCommand } from '../engine-command'
+import { printListing } from '../render/output'
+
+const HEADERS = ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS']
+const KEYS: Array<keyof StatsRow> = ['ID', 'Name', 'CPUPerc', 'MemUsage', 'MemPerc', 'NetIO', 'BlockIO', 'PIDs']
+/** Between the two samples of a round: long enough for a CPU % that means something. */
+const INTERVAL_MS = 1000
+
+export default class Stats extends EngineCommand {
+  static override summary = 'Show live resource usage of containers'
+  static override description = 'CPU % (of one CPU), memory use and limit, network and block I/O, and the number of processes, read from each container\'s cgroup. Without names: every running container. Refreshes every second until Ctrl-C, or once with --no-stream.'
+  static override examples = ['<%= config.bin %> stats', '<%= config.bin %> stats --no-stream web', '<%= config.bin %> stats --no-stream --format json']
+  static override strict = false
+  static override args = { container: Args.string({ required: false, description: 'container names or ids (default: all running)' }) }
+  static override flags = {
+    'no-stream': Flags.boolean({ description: 'print one round and exit' }),
+    format: Flags.string({ description: 'table (default), json (one object per line), or a Go template like {{.CPUPerc}}' }),
+  }
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Stats)
+    const engine = await this.openEngine(flags)
+    const named = (argv as string[]).map((r) => engine.containers.store.get(r))
+    const pick = async () => (named.length ? named : (await engine.containers.list(false)).map((v) => v.record))
+    let recs = await pick()
+    let before = await this.sampleAll(engine, recs)
+    for (;;) {
+      await new Promise((r) => setTimeout(r, INTERVAL_MS))
+      const after = await this.sampleAll(engine, recs)
+      const rows = recs.map((r, i) => statsRow(r.id, r.name, before[i], after[i]) as unknown as Record<string, string>)
+      if (!flags['no-stream'] && (flags.format ?? 'table') === 'table') process.stdout.write('\x1b[2J\x1b[H')
+      printListing(flags.format, HEADERS, rows, KEYS)
+      if (flags['no-stream']) return
+      const next = await pick()
+      if (next.map((r) => r.id).join() !== recs.map((r) => r.id).join()) {
+        recs = next
+        before = await this.sampleAll(engine, recs)
+      } else {
+        before = after
+      }
+    }
+  }
+
+  private sampleAll(engine: Engine, recs: ContainerRecord[]): Promise<StatsSample[]> {
+    return Promise.all(recs.map((r) => engine.control.sample(r)))
+  }
+}
