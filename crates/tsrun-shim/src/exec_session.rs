@@ -21,7 +21,8 @@
 //! With `--detach` the shim forks first; the launcher returns once the
 //! command has been exec'ed, and the detached half reaps it and discards its
 //! output, as `docker exec -d` does.
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use tsrun_sys::cgroup::Cgroup;
@@ -33,7 +34,7 @@ use tsrun_sys::{exec, tty};
 use crate::detach::{self, Reporter};
 use crate::exec_args::{self, ExecArgs};
 use crate::init::Failure;
-use crate::stdio::{self, ChildStdio};
+use crate::stdio::{self, ChildStdio, ParentStdio};
 use crate::{identity, logfile, monitor, signals, state};
 
 /// Namespace types in the order the child joins them (mount last: it moves
@@ -150,7 +151,11 @@ fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
     } else {
         None
     };
-    let (parent_io, child_io) = stdio::make(process.terminal, a.stdin && foreground, winsize)?;
+    let (parent_io, child_io) = if process.terminal {
+        container_pty(pid1, winsize)?
+    } else {
+        stdio::make(false, a.stdin && foreground, winsize)?
+    };
     let (sync_r, sync_w) = stdio::pipe()?;
     let (err_r, err_w) = stdio::pipe()?;
     if let Some((flag, name, fd)) = joins.iter().find(|j| j.0 == libc::CLONE_NEWPID) {
@@ -221,6 +226,51 @@ fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
     let exit = monitor::run(&sigfd, parent_io, &mut sink, &opts, None);
     drop(raw);
     Ok(if foreground { exit.code } else { 0 })
+}
+
+/// A pty from the container's own devpts (`/proc/<pid1>/root/dev/ptmx`),
+/// so inside, `tty` names it `/dev/pts/N` as with `run -t`; the slave is
+/// opened from the master (TIOCGPTPEER), never by a path.
+fn container_pty(pid1: i32, winsize: Option<(u16, u16)>) -> Result<(ParentStdio, ChildStdio), SysError> {
+    let ptmx = format!("/proc/{pid1}/root/dev/ptmx");
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(&ptmx)
+        .map_err(|e| SysError::from_io(&e, "open", ptmx.clone()))?;
+    let master = OwnedFd::from(f);
+    let m = master.as_raw_fd();
+    let unlock: libc::c_int = 0;
+    // SAFETY: ioctls on the master we just opened.
+    let slave = unsafe {
+        if libc::ioctl(m, libc::TIOCSPTLCK, &unlock) != 0 {
+            return Err(SysError::last("ioctl TIOCSPTLCK", ptmx));
+        }
+        let s = libc::ioctl(m, libc::TIOCGPTPEER, libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
+        if s < 0 {
+            return Err(SysError::last("ioctl TIOCGPTPEER", ptmx));
+        }
+        OwnedFd::from_raw_fd(s)
+    };
+    if let Some((r, c)) = winsize {
+        tty::set_winsize(m, r, c)?;
+    }
+    tty::set_nonblocking(m)?;
+    let input = master
+        .try_clone()
+        .map_err(|e| SysError::from_io(&e, "dup", ptmx.clone()))?;
+    Ok((
+        ParentStdio {
+            out: master,
+            err: None,
+            input: Some(input),
+        },
+        ChildStdio::Pty {
+            slave,
+            path: String::new(),
+        },
+    ))
 }
 
 fn read_all(fd: OwnedFd) -> Vec<u8> {
