@@ -295,8 +295,12 @@ fn copy_data(from: RawFd, to: RawFd, size: u64, shown: &str) -> Result<u64> {
     let mut fallback = false;
     while !fallback {
         let want = (size.saturating_sub(done)).max(1 << 20) as usize;
+        // The raw syscall: in a static glibc build (the shim) the libc
+        // wrapper can be an unresolved weak symbol, a call to address 0.
         // SAFETY: valid fds; null offsets use and advance the file offsets.
-        let n = unsafe { libc::copy_file_range(from, std::ptr::null_mut(), to, std::ptr::null_mut(), want, 0) };
+        let n = unsafe {
+            libc::syscall(libc::SYS_copy_file_range, from, std::ptr::null_mut::<libc::loff_t>(), to, std::ptr::null_mut::<libc::loff_t>(), want, 0u32)
+        } as isize;
         if n == 0 {
             return Ok(done);
         }
