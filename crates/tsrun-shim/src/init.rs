@@ -4,7 +4,12 @@
 //! wait for the parent (cgroup joined, id maps written), setns / late
 //! unshare, stdio, mounts (propagation, rootfs mounts, OCI mounts, devices),
 //! pivot_root, sysctl, read-only and masked paths, hostname, `lo`, rlimits,
-//! user, capabilities, no_new_privs, cwd, exec. Any failure, including the
+//! user, capabilities, no_new_privs, cwd, seccomp, exec.
+//! Seccomp goes in as late as the kernel allows: right before exec when
+//! no_new_privs is set; otherwise loading a filter needs CAP_SYS_ADMIN, so
+//! it is loaded before the user switch drops capabilities (as runc does),
+//! and the profile must then allow what the switch calls (setuid, capset...).
+//! Any failure, including the
 //! exec's, is sent to the parent over the CLOEXEC error pipe as one byte of
 //! exit code plus the message; a successful exec shows as EOF.
 //! After pivot_root nothing here may unwrap: every step returns its error.
@@ -16,7 +21,7 @@ use tsrun_sys::error::{Result, SysError};
 use tsrun_sys::mount::{self, MountContext};
 use tsrun_sys::ns::{self, NsPlan};
 use tsrun_sys::oci::{RootfsMount, Spec};
-use tsrun_sys::{exec, user};
+use tsrun_sys::{exec, seccomp, user};
 
 use crate::reaper;
 use crate::signals;
@@ -99,6 +104,10 @@ fn wait_for_parent(fd: RawFd) -> Result<()> {
 fn setup(c: &ChildCtx) -> std::result::Result<Vec<String>, Failure> {
     signals::reset_for_exec();
     wait_for_parent(c.sync_r)?;
+    let filter = match &c.spec.linux.seccomp {
+        Some(s) => Some((seccomp::compile(s)?, seccomp::filter_flags(&s.flags)?)),
+        None => None,
+    };
     for (flag, path) in &c.ns.join {
         if *flag != libc::CLONE_NEWPID {
             ns::join(*flag, path)?;
@@ -140,6 +149,9 @@ fn setup(c: &ChildCtx) -> std::result::Result<Vec<String>, Failure> {
         ns::loopback_up()?;
     }
     crate::rlimit::apply(&spec.process.rlimits)?;
+    if let (Some((prog, flags)), false) = (&filter, spec.process.no_new_privileges) {
+        seccomp::install(prog, *flags)?;
+    }
     let env = switch_user(c)?;
     if spec.process.no_new_privileges {
         // SAFETY: prctl with integer arguments.
@@ -150,6 +162,9 @@ fn setup(c: &ChildCtx) -> std::result::Result<Vec<String>, Failure> {
     // Nothing but 0/1/2 (and the CLOEXEC error pipe) may reach the command.
     // SAFETY: marks fds close-on-exec; closes nothing now.
     unsafe { libc::close_range(3, u32::MAX, libc::CLOSE_RANGE_CLOEXEC as libc::c_int) };
+    if let (Some((prog, flags)), true) = (&filter, spec.process.no_new_privileges) {
+        seccomp::install(prog, *flags)?;
+    }
     Ok(env)
 }
 
