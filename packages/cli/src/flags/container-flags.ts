@@ -3,6 +3,7 @@ import type { CreateOptions } from '@tsrun/core'
 import { InvalidArgumentError } from '@tsrun/core'
 import { mountFlags, toMountInputs, type MountFlagValues } from './mount-flags'
 import { resourceFlags, toResources, type ResourceFlagValues } from './resource-flags'
+import { securityFlags, toHostOptions, type SecurityFlagValues } from './security-flags'
 
 /** Flags `run` and `create` share, with Docker's names and short forms. */
 export const containerFlags = {
@@ -22,11 +23,12 @@ export const containerFlags = {
   'storage-driver': Flags.string({ description: 'storage driver (env TSRUN_STORAGE_DRIVER; default overlay)' }),
   ...mountFlags,
   ...resourceFlags,
+  ...securityFlags,
   init: Flags.boolean({ description: 'run a tiny init as PID 1 that forwards signals and reaps zombies' }),
 }
 
 /** The parsed flags of `containerFlags`. */
-export interface ContainerFlagValues extends ResourceFlagValues, MountFlagValues {
+export interface ContainerFlagValues extends ResourceFlagValues, MountFlagValues, SecurityFlagValues {
   name?: string
   hostname?: string
   env?: string[]
@@ -65,6 +67,7 @@ export function toCreateOptions(flags: ContainerFlagValues, image: string, comma
     mounts: toMountInputs(flags),
     resources: toResources(flags),
     init: Boolean(flags.init),
+    hostOptions: toHostOptions(flags),
     onWarning: (m) => process.stderr.write(`WARNING: ${m}\n`),
   }
 }

@@ -100,7 +100,7 @@ export class ContainerService {
           Labels: { ...(image.config.config?.Labels ?? {}), ...opts.labels },
           StopSignal: image.config.config?.StopSignal,
         },
-        hostConfig: { NetworkMode: opts.network as 'none' | 'host', AutoRemove: opts.autoRemove, Isolation: isolationName, StorageDriver: storageName, ...opts.resources, ...(opts.init ? { Init: true } : {}) },
+        hostConfig: { NetworkMode: opts.network as 'none' | 'host', AutoRemove: opts.autoRemove, Isolation: isolationName, StorageDriver: storageName, ...opts.resources, ...(opts.init ? { Init: true } : {}), ...opts.hostOptions },
         layers: image.layers,
         rootfs,
         cgroupsPath: `tsrun/${id}`,

@@ -1,4 +1,5 @@
 import type { MountInputs } from '../volumes/container-mounts'
+import type { HostOptions } from './host-options'
 import type { ResourceLimits } from './resources'
 
 /** What `tsrun create` / `tsrun run` ask for, after flag parsing, before policy. */
@@ -28,6 +29,8 @@ export interface CreateOptions {
   init?: boolean
   /** `-v`, `--mount`, `--tmpfs`, `--volumes-from`, as typed (see volumes/mount-request.ts). */
   mounts?: MountInputs
+  /** Capabilities, seccomp, ulimits, devices, restart policy, log rotation: already checked (host-options.ts). */
+  hostOptions?: HostOptions
   /** Told about limits the host cannot enforce (`WARNING:` lines in the CLI). */
   onWarning?: (message: string) => void
 }

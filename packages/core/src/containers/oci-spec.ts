@@ -1,6 +1,8 @@
+import * as path from 'node:path'
 import type { MountSpec } from '../backends/storage'
 import type { ContainerRecord } from './record'
 import { ociResources } from './resources'
+import { applyHostOptions } from './security-spec'
 
 /** Docker's default capability set: exactly these 14. */
 export const DEFAULT_CAPABILITIES = [
@@ -34,7 +36,8 @@ export function buildRuntimeSpec(rec: ContainerRecord, etc: EtcFiles): Record<st
   }
   if (rec.config.User) annotations['io.tsrun.user'] = rec.config.User
   if (rec.hostConfig.Init) annotations['io.tsrun.init'] = 'true'
-  return {
+  // Capabilities, seccomp, devices, ulimits, restart and log rotation: security-spec.ts.
+  return applyHostOptions({
     ociVersion: '1.0.2',
     process: {
       terminal: rec.config.Tty,
@@ -57,7 +60,7 @@ export function buildRuntimeSpec(rec: ContainerRecord, etc: EtcFiles): Record<st
       rootfsPropagation: rootfsPropagation(rec),
     },
     annotations,
-  }
+  }, rec.hostConfig, { containerDir: path.dirname(etc.hostname), name: rec.name })
 }
 
 /**

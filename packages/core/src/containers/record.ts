@@ -1,5 +1,6 @@
 import type { LayerRef, RootfsSpec } from '../backends/storage'
 import type { MountPoint } from '../volumes/mount-point'
+import type { HostOptions } from './host-options'
 import type { ResourceLimits } from './resources'
 
 /** The container's runtime config, in Docker's inspect shape (`Config`). */
@@ -17,8 +18,8 @@ export interface ContainerConfig {
   StopSignal?: string
 }
 
-/** Host-side choices (`HostConfig`); the resource limits change with `tsrun update`. */
-export interface ContainerHostConfig extends ResourceLimits {
+/** Host-side choices (`HostConfig`); the resource limits change with `tsrun update`; security, restart and log options (host-options.ts). */
+export interface ContainerHostConfig extends ResourceLimits, HostOptions {
   NetworkMode: 'none' | 'host'
   AutoRemove: boolean
   Isolation: string
