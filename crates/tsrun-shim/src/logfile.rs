@@ -3,9 +3,16 @@
 //! is split at newlines; a trailing partial line is its own entry. A UTF-8
 //! sequence cut at the end of a read is held back for the next chunk so it
 //! is not mangled into replacement characters.
+//!
+//! Rotation (`--log-opt max-size/max-file`, annotations
+//! `io.tsrun.log-max-size` in bytes and `io.tsrun.log-max-file`): before a
+//! write that would take the file past max-size, `container.log.{N-1}` is
+//! dropped, each `.i` becomes `.i+1`, `container.log` becomes `.1`, and a
+//! new `container.log` is started; with max-file 1 the file starts over.
+//! Readers take `.{N-1}` ... `.1` then `container.log`, oldest first.
 use std::fs::File;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use tsrun_sys::error::{Result, SysError};
@@ -74,23 +81,93 @@ pub fn utf8_complete_len(b: &[u8]) -> usize {
     n
 }
 
+pub const ANNOTATION_MAX_SIZE: &str = "io.tsrun.log-max-size";
+pub const ANNOTATION_MAX_FILE: &str = "io.tsrun.log-max-file";
+
+/// When to rotate: `max_size` 0 means never.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rotation {
+    pub max_size: u64,
+    pub max_file: u32,
+}
+
+impl Rotation {
+    pub fn from_spec(spec: &tsrun_sys::oci::Spec) -> Rotation {
+        let get = |k: &str| spec.annotations.get(k).and_then(|v| v.parse().ok());
+        Rotation {
+            max_size: get(ANNOTATION_MAX_SIZE).unwrap_or(0),
+            max_file: get(ANNOTATION_MAX_FILE).unwrap_or(1).max(1) as u32,
+        }
+    }
+}
+
 /// The open log, with per-stream carry of split UTF-8 sequences.
 pub struct LogFile {
     file: File,
     carry: [Vec<u8>; 2],
+    path: PathBuf,
+    rotation: Rotation,
+    size: u64,
+}
+
+fn open_append(path: &Path) -> Result<File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| SysError::from_io(&e, "open", path.display().to_string()))
 }
 
 impl LogFile {
     pub fn open(path: &Path) -> Result<LogFile> {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| SysError::from_io(&e, "open", path.display().to_string()))?;
+        Self::open_rotating(path, Rotation::default())
+    }
+
+    pub fn open_rotating(path: &Path, rotation: Rotation) -> Result<LogFile> {
+        let file = open_append(path)?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
         Ok(LogFile {
             file,
             carry: [Vec::new(), Vec::new()],
+            path: path.to_path_buf(),
+            rotation,
+            size,
         })
+    }
+
+    fn numbered(&self, i: u32) -> PathBuf {
+        let mut p = self.path.clone().into_os_string();
+        p.push(format!(".{i}"));
+        PathBuf::from(p)
+    }
+
+    /// Shift the files and start a new one (best effort: on failure keep appending).
+    fn rotate(&mut self) {
+        let n = self.rotation.max_file;
+        if n <= 1 {
+            let _ = std::fs::remove_file(&self.path);
+        } else {
+            let _ = std::fs::remove_file(self.numbered(n - 1));
+            for i in (1..n - 1).rev() {
+                let _ = std::fs::rename(self.numbered(i), self.numbered(i + 1));
+            }
+            let _ = std::fs::rename(&self.path, self.numbered(1));
+        }
+        if let Ok(f) = open_append(&self.path) {
+            self.file = f;
+            self.size = 0;
+        }
+    }
+
+    fn append(&mut self, text: &[u8]) {
+        let r = self.rotation;
+        if r.max_size > 0 && self.size > 0 && self.size + text.len() as u64 > r.max_size {
+            self.rotate();
+        }
+        // The log is best effort: a full disk must not stop the container.
+        if self.file.write_all(text).is_ok() {
+            self.size += text.len() as u64;
+        }
     }
 
     /// Append one chunk read from the container.
@@ -104,8 +181,7 @@ impl LogFile {
             return;
         }
         let lines = format_chunk(&buf, stream, &clock::now_rfc3339());
-        // The log is best effort: a full disk must not stop the container.
-        let _ = self.file.write_all(lines.as_bytes());
+        self.append(lines.as_bytes());
     }
 
     /// Write out whatever partial UTF-8 is still held back.
@@ -113,9 +189,8 @@ impl LogFile {
         for s in [Stream::Stdout, Stream::Stderr] {
             let rest = std::mem::take(&mut self.carry[s as usize]);
             if !rest.is_empty() {
-                let _ = self
-                    .file
-                    .write_all(format_chunk(&rest, s, &clock::now_rfc3339()).as_bytes());
+                let text = format_chunk(&rest, s, &clock::now_rfc3339());
+                self.append(text.as_bytes());
             }
         }
         let _ = self.file.sync_data();
@@ -164,6 +239,62 @@ mod tests {
         let euro = "€".as_bytes(); // 3 bytes
         assert_eq!(utf8_complete_len(&euro[..2]), 0);
         assert_eq!(utf8_complete_len(b"abc"), 3);
+    }
+
+    #[test]
+    fn rotation_keeps_at_most_max_file_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("container.log");
+        let r = Rotation {
+            max_size: 200,
+            max_file: 3,
+        };
+        let mut l = LogFile::open_rotating(&p, r).unwrap();
+        for i in 0..40 {
+            l.write(Stream::Stdout, format!("line {i:03}\n").as_bytes());
+        }
+        l.flush();
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["container.log", "container.log.1", "container.log.2"]);
+        for n in &names {
+            assert!(std::fs::metadata(dir.path().join(n)).unwrap().len() <= 200, "{n}");
+        }
+        // Oldest first across the files: the lines stay in order and the newest is last.
+        let mut all = String::new();
+        for n in ["container.log.2", "container.log.1", "container.log"] {
+            all.push_str(&std::fs::read_to_string(dir.path().join(n)).unwrap());
+        }
+        let logs: Vec<String> = all
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["log"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(logs.last().unwrap(), "line 039\n");
+        let mut sorted = logs.clone();
+        sorted.sort();
+        assert_eq!(logs, sorted);
+    }
+
+    #[test]
+    fn max_file_one_starts_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("container.log");
+        let mut l = LogFile::open_rotating(
+            &p,
+            Rotation {
+                max_size: 100,
+                max_file: 1,
+            },
+        )
+        .unwrap();
+        for _ in 0..10 {
+            l.write(Stream::Stdout, b"0123456789\n");
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert!(std::fs::metadata(&p).unwrap().len() <= 100);
     }
 
     #[test]

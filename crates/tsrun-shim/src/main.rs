@@ -11,6 +11,7 @@ mod clock;
 mod cp;
 mod create;
 mod detach;
+mod events;
 mod exec_args;
 mod exec_session;
 mod identity;
@@ -19,6 +20,7 @@ mod logfile;
 mod monitor;
 mod reaper;
 mod relay;
+mod restart;
 mod rlimit;
 mod signals;
 mod state;
@@ -146,64 +148,102 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
         Ok(c) => c,
         Err(e) => return fail(a, &mut st, &mut rep, None, e.into()),
     };
-    if let Some(cg) = &cgroup {
-        let made = cg.create().and_then(|_| {
-            spec.linux
-                .resources
-                .as_ref()
-                .map_or(Ok(()), |r| cg.apply(r).map(|_missing| ()))
-        });
-        if let Err(e) = made {
-            return fail(a, &mut st, &mut rep, Some(cg), e.into());
-        }
-    }
-    let mut log = match logfile::LogFile::open(&a.state_dir.join("container.log")) {
+    let mut log = match logfile::LogFile::open_rotating(
+        &a.state_dir.join("container.log"),
+        logfile::Rotation::from_spec(&spec),
+    ) {
         Ok(l) => l,
-        Err(e) => return fail(a, &mut st, &mut rep, cgroup.as_ref(), e.into()),
+        Err(e) => return fail(a, &mut st, &mut rep, None, e.into()),
     };
-    let opts = create::StartOpts {
-        bundle: Path::new(&a.bundle),
-        keep_stdin: a.stdin,
-        winsize: initial_winsize(&spec, foreground),
-        cgroup: cgroup.as_ref(),
-    };
-    st.started_at = Some(clock::now_rfc3339());
-    let started = match create::start(&spec, &opts) {
-        Ok(s) => s,
-        Err(f) => return fail(a, &mut st, &mut rep, cgroup.as_ref(), f),
-    };
-    st.status = "running";
-    st.pid = Some(started.pid);
-    st.pid_start_time = state::pid_start_time(started.pid).ok();
-    if let Err(e) = state::write(&a.state_dir, &st) {
-        // The engine cannot track a container without its state: stop it.
-        // SAFETY: signalling our own child.
-        unsafe { libc::kill(started.pid, libc::SIGKILL) };
-        return fail(a, &mut st, &mut rep, cgroup.as_ref(), e.into());
-    }
-    rep.started();
-
-    let tty_mode = spec.process.terminal;
-    let raw = if foreground && tty_mode && a.stdin && tty::is_tty(0) {
-        tty::RawMode::enter(0).ok()
-    } else {
-        None
-    };
-    let mopts = monitor::MonitorOpts {
-        pid: started.pid,
-        foreground,
-        relay_stdin: foreground && a.stdin,
-        tty: tty_mode,
-    };
-    let exit = monitor::run(&sigfd, started.stdio, &mut log, &mopts, cgroup.as_ref());
-    drop(raw);
-
-    st.oom_killed = Some(cgroup.as_ref().is_some_and(|c| c.oom_killed()));
-    if let Some(cg) = &cgroup {
-        if let Err(e) = cg.remove() {
-            st.error = Some(e.to_string());
+    let journal = events::Journal::from_spec(&spec, &a.id);
+    // Restart policies apply to detached containers only: a foreground run
+    // ends with its container, as the caller waits for its exit code.
+    let policy = restart::Policy::from_spec(&spec).filter(|_| !foreground);
+    let exit = loop {
+        if let Some(cg) = &cgroup {
+            let made = cg.create().and_then(|_| {
+                spec.linux
+                    .resources
+                    .as_ref()
+                    .map_or(Ok(()), |r| cg.apply(r).map(|_missing| ()))
+            });
+            if let Err(e) = made {
+                return fail(a, &mut st, &mut rep, Some(cg), e.into());
+            }
         }
-    }
+        let opts = create::StartOpts {
+            bundle: Path::new(&a.bundle),
+            keep_stdin: a.stdin,
+            winsize: initial_winsize(&spec, foreground),
+            cgroup: cgroup.as_ref(),
+        };
+        st.started_at = Some(clock::now_rfc3339());
+        let began = std::time::Instant::now();
+        let started = match create::start(&spec, &opts) {
+            Ok(s) => s,
+            Err(f) => return fail(a, &mut st, &mut rep, cgroup.as_ref(), f),
+        };
+        st.status = "running";
+        st.pid = Some(started.pid);
+        st.pid_start_time = state::pid_start_time(started.pid).ok();
+        if let Err(e) = state::write(&a.state_dir, &st) {
+            // The engine cannot track a container without its state: stop it.
+            // SAFETY: signalling our own child.
+            unsafe { libc::kill(started.pid, libc::SIGKILL) };
+            return fail(a, &mut st, &mut rep, cgroup.as_ref(), e.into());
+        }
+        rep.started();
+        if st.restart_count > 0 {
+            journal.emit("start", &[]);
+        }
+
+        let tty_mode = spec.process.terminal;
+        let raw = if foreground && tty_mode && a.stdin && tty::is_tty(0) {
+            tty::RawMode::enter(0).ok()
+        } else {
+            None
+        };
+        let mopts = monitor::MonitorOpts {
+            pid: started.pid,
+            foreground,
+            relay_stdin: foreground && a.stdin,
+            tty: tty_mode,
+        };
+        let exit = monitor::run(&sigfd, started.stdio, &mut log, &mopts, cgroup.as_ref());
+        drop(raw);
+
+        let oom = cgroup.as_ref().is_some_and(|c| c.oom_killed());
+        st.oom_killed = Some(oom);
+        if let Some(cg) = &cgroup {
+            if let Err(e) = cg.remove() {
+                st.error = Some(e.to_string());
+            }
+        }
+        if oom {
+            journal.emit("oom", &[]);
+        }
+        journal.emit("die", &[("exitCode", exit.code.to_string())]);
+        let again = policy.is_some_and(|p| p.wants(exit.code, st.restart_count))
+            && !restart::stop_requested(&a.state_dir);
+        if !again {
+            break exit;
+        }
+        st.status = "restarting";
+        st.finished_at = Some(clock::now_rfc3339());
+        st.exit_code = Some(exit.code);
+        st.signal = exit.signal;
+        let _ = state::write(&a.state_dir, &st);
+        let ran = began.elapsed().as_millis() as u64;
+        if !restart::wait(restart::backoff_ms(st.restart_count, ran), &a.state_dir) {
+            break exit;
+        }
+        st.restart_count += 1;
+        st.exit_code = None;
+        st.signal = None;
+        st.finished_at = None;
+        journal.emit("restart", &[]);
+    };
+
     st.status = "exited";
     st.finished_at = Some(clock::now_rfc3339());
     st.exit_code = Some(exit.code);

@@ -28,6 +28,13 @@ pub struct ShimState {
     pub oom_killed: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Times a restart policy started the container again.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub restart_count: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 pub fn state_path(dir: &Path) -> PathBuf {
