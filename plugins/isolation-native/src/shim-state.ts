@@ -4,7 +4,8 @@ import type { RuntimeState } from '@tsrun/core'
 
 /** `shim.json` as tsrun-shim writes it (docs/runtime-contract.md). */
 export interface ShimState {
-  status: 'running' | 'exited'
+  /** `restarting`: PID 1 exited and the monitor waits out the backoff before starting it again. */
+  status: 'running' | 'restarting' | 'exited'
   pid?: number
   pidStartTime?: number
   monitorPid?: number
@@ -14,6 +15,7 @@ export interface ShimState {
   signal?: number
   oomKilled?: boolean
   error?: string
+  restartCount?: number
 }
 
 export function readShimState(stateDir: string): ShimState | undefined {
@@ -59,8 +61,9 @@ export function pid1Alive(s: ShimState): boolean {
  */
 export function toRuntimeState(s: ShimState | undefined): RuntimeState {
   if (!s) return { status: 'created' }
-  const base = { pid: s.pid, startedAt: s.startedAt, finishedAt: s.finishedAt, exitCode: s.exitCode, oomKilled: s.oomKilled, error: s.error }
+  const base = { pid: s.pid, startedAt: s.startedAt, finishedAt: s.finishedAt, exitCode: s.exitCode, oomKilled: s.oomKilled, error: s.error, restartCount: s.restartCount ?? 0 }
   if (s.status === 'exited') return { ...base, status: 'exited' }
+  if (s.status === 'restarting' && alive(s.monitorPid)) return { ...base, status: 'running', restarting: true }
   if (alive(s.monitorPid) || pid1Alive(s)) return { ...base, status: 'running' }
   return { ...base, status: 'exited', exitCode: 255, error: 'the container monitor was lost; the exit code is unknown' }
 }

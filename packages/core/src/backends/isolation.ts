@@ -54,6 +54,10 @@ export interface RuntimeState {
   paused?: boolean
   /** Why the start failed, when it did. */
   error?: string
+  /** Times the runtime's restart policy started it again (Docker's RestartCount). */
+  restartCount?: number
+  /** Between two runs under a restart policy (status stays `running`: the monitor lives). */
+  restarting?: boolean
 }
 
 /** Enough for a backend to find a container again in a later process. */

@@ -66,6 +66,7 @@ export class ContainerControl {
     await this.mustRun(rec)
     if (await ctl.paused(this.containers.handle(rec))) throw new ConflictError(`container ${rec.name} is already paused`)
     await ctl.freeze(this.containers.handle(rec), true)
+    this.containers.events.emit('pause', rec)
   }
 
   async unpause(rec: ContainerRecord): Promise<void> {
@@ -73,6 +74,7 @@ export class ContainerControl {
     await this.mustRun(rec)
     if (!(await ctl.paused(this.containers.handle(rec)))) throw new ConflictError(`container ${rec.name} is not paused`)
     await ctl.freeze(this.containers.handle(rec), false)
+    this.containers.events.emit('unpause', rec)
   }
 
   /**

@@ -18,7 +18,9 @@ import { unenforceableLimits } from './container-control'
 import { buildRuntimeSpec, EtcFiles, hostsFile } from './oci-spec'
 import { decideProcess } from './process-spec'
 import type { ContainerRecord } from './record'
-import { parseSignal } from './signals'
+import { EventJournal } from './events'
+import { clearStopRequest, requestStop } from './restart-policy'
+import { parseSignal, signalNumber } from './signals'
 import { waitUntil } from './wait-until'
 
 /** A container with its runtime state, as `ps` and `inspect` need it. */
@@ -34,6 +36,8 @@ export interface ContainerView {
  */
 export class ContainerService {
   readonly store: ContainerStore
+  /** `<root>/events.log` (events.ts). */
+  readonly events: EventJournal
   /** Volumes live next to containers: a container's mounts keep its volumes in use. */
   readonly volumes: VolumeService
   private readonly paths: Paths
@@ -41,6 +45,7 @@ export class ContainerService {
   constructor(private readonly config: EngineConfig, private readonly backends: BackendRegistry, private readonly images: ImageStore) {
     this.paths = new Paths(config)
     this.store = new ContainerStore(this.paths)
+    this.events = new EventJournal(path.join(config.root, 'events.log'))
     this.volumes = new VolumeService(this.paths, backends, this.store)
   }
 
@@ -110,6 +115,7 @@ export class ContainerService {
       fs.mkdirSync(path.join(dir, 'bundle'))
       fs.writeFileSync(path.join(dir, 'bundle', 'config.json'), JSON.stringify(buildRuntimeSpec(rec, etc), null, 2))
       this.store.save(rec)
+      this.events.emit('create', rec)
       return rec
     } catch (err) {
       if (unlockVolumes) await this.volumes.undoCreated(createdVolumes)
@@ -134,6 +140,8 @@ export class ContainerService {
       return 0
     }
     fs.rmSync(path.join(this.store.dir(rec.id), 'shim.json'), { force: true })
+    clearStopRequest(this.store.dir(rec.id))
+    if (attach) this.events.emit('start', rec)
     const exitCommand = rec.hostConfig.AutoRemove && !attach ? this.selfCommand('rm', '-f', rec.id) : undefined
     const result = await isolation.start({
       id: rec.id,
@@ -144,6 +152,7 @@ export class ContainerService {
       tty: rec.config.Tty,
       exitCommand,
     })
+    if (!attach) this.events.emit('start', rec)
     return result.exitCode
   }
 
@@ -165,7 +174,10 @@ export class ContainerService {
     const sig = parseSignal(signal)
     const state = await this.state(rec)
     if (state.status !== 'running') throw new ConflictError(`cannot kill container ${rec.name}: it is not running`)
-    await this.isolationOf(rec).signal(this.handle(rec), sig)
+    // As Docker: a container the user killed is not restarted by its policy.
+    requestStop(this.store.dir(rec.id))
+    this.events.emit('kill', rec, { signal: String(signalNumber(sig)) })
+    await this.isolationOf(rec).signal(this.handle(rec), sig).catch(ignoreNotRunning)
   }
 
   /** The stop signal, then SIGKILL after `timeoutSec`; resolves once it has exited. */
@@ -173,12 +185,15 @@ export class ContainerService {
     if ((await this.state(rec)).status !== 'running') return
     const isolation = this.isolationOf(rec)
     const signal = parseSignal(rec.config.StopSignal ?? 'SIGTERM')
+    requestStop(this.store.dir(rec.id))
+    this.events.emit('kill', rec, { signal: String(signalNumber(signal)) })
     await isolation.signal(this.handle(rec), signal).catch(ignoreNotRunning)
     const exited = await waitUntil(async () => (await this.state(rec)).status !== 'running', timeoutSec * 1000)
     if (!exited) {
       await isolation.signal(this.handle(rec), 'SIGKILL').catch(ignoreNotRunning)
       await this.wait(rec)
     }
+    this.events.emit('stop', rec)
   }
 
   /** Resolves with the exit code once the container is not running. */
@@ -201,6 +216,7 @@ export class ContainerService {
       if (!force) {
         throw new ConflictError(`cannot remove container ${rec.name}: it is running; stop it first (tsrun stop ${rec.name}) or use rm -f`)
       }
+      requestStop(this.store.dir(rec.id))
       await this.isolationOf(rec).signal(this.handle(rec), 'SIGKILL').catch(ignoreNotRunning)
       await this.wait(rec)
     }
@@ -208,6 +224,7 @@ export class ContainerService {
     const storage = this.backends.resolve<StorageDriver>('storage', rec.hostConfig.StorageDriver)
     await storage.removeRootfs(rec.id, this.store.dir(rec.id))
     this.store.delete(rec)
+    this.events.emit('destroy', rec)
     await this.volumes.release(rec.mounts ?? [], rec.id, removeVolumes)
   }
 

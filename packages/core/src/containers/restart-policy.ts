@@ -1,3 +1,5 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { InvalidArgumentError } from '../errors'
 
 /** Docker's `HostConfig.RestartPolicy`. */
@@ -19,4 +21,21 @@ export function parseRestartPolicy(s: string): RestartPolicy {
 /** The annotation value the monitor reads (`io.tsrun.restart`): `on-failure:3`, `always`. */
 export function restartAnnotation(p: RestartPolicy): string {
   return p.Name === 'on-failure' && p.MaximumRetryCount > 0 ? `on-failure:${p.MaximumRetryCount}` : p.Name
+}
+
+/** The file that tells the monitor "the user stopped it: do not restart" (contract §1). */
+export const STOP_MARKER = 'stop-requested'
+
+/** Written by stop, kill and rm before they signal; the monitor checks it when PID 1 exits. */
+export function requestStop(containerDir: string): void {
+  try {
+    fs.writeFileSync(path.join(containerDir, STOP_MARKER), '')
+  } catch {
+    /* the container directory is gone: nothing to restart either */
+  }
+}
+
+/** `start` clears it, so the policy applies again. */
+export function clearStopRequest(containerDir: string): void {
+  fs.rmSync(path.join(containerDir, STOP_MARKER), { force: true })
 }
