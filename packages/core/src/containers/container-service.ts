@@ -70,6 +70,7 @@ export class ContainerService {
     const mounting = mountPlan.requests.length + mountPlan.inherited.length > 0
 
     const dir = this.store.dir(id)
+    this.store.sweepAbandoned()
     fs.mkdirSync(this.paths.containers, { recursive: true })
     fs.mkdirSync(dir, { mode: 0o700 })
     let name: string | undefined

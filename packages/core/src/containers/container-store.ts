@@ -60,6 +60,32 @@ export class ContainerStore {
     throw new ContainerNotFoundError(ref)
   }
 
+  /**
+   * Remove container directories a crashed `create` left without a record,
+   * once they are older than `maxAgeMs` (a create still running is younger),
+   * with the name they reserved. Nothing mounted can hide inside: the
+   * rootfs is only ever mounted in the container's own mount namespace.
+   */
+  sweepAbandoned(maxAgeMs = 60 * 60 * 1000): void {
+    let ids: string[]
+    try {
+      ids = fs.readdirSync(this.paths.containers)
+    } catch {
+      return
+    }
+    for (const id of ids) {
+      const dir = this.dir(id)
+      if (fs.existsSync(path.join(dir, RECORD))) continue
+      try {
+        if (Date.now() - fs.statSync(dir).mtimeMs < maxAgeMs) continue
+      } catch {
+        continue
+      }
+      fs.rmSync(dir, { recursive: true, force: true })
+      for (const name of this.names.heldBy(id)) this.names.release(name, id)
+    }
+  }
+
   /** Forget the container: record first (so it stops existing), then its directory and name. */
   delete(rec: ContainerRecord): void {
     fs.rmSync(path.join(this.dir(rec.id), RECORD), { force: true })

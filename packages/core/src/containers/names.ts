@@ -40,6 +40,17 @@ export class NameReservations {
     }
   }
 
+  /** Names reserved for `id` (normally one). */
+  heldBy(id: string): string[] {
+    let names: string[]
+    try {
+      names = fs.readdirSync(this.dir)
+    } catch {
+      return []
+    }
+    return names.filter((n) => this.lookup(n) === id)
+  }
+
   release(name: string, id: string): void {
     if (this.lookup(name) === id) fs.rmSync(path.join(this.dir, name), { force: true })
   }
