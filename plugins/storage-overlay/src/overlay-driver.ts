@@ -24,6 +24,7 @@ export class OverlayDriver implements StorageDriver {
    */
   async prepareLayers(layers: LayerRef[]): Promise<void> {
     fs.mkdirSync(path.join(this.home, 'layers'), { recursive: true })
+    this.sweepStaleTemps()
     for (const layer of layers) {
       const final = this.layerDir(layer.diffId)
       if (fs.existsSync(final)) continue
@@ -36,6 +37,20 @@ export class OverlayDriver implements StorageDriver {
         const code = (err as NodeJS.ErrnoException).code
         if ((code === 'ENOTEMPTY' || code === 'EEXIST') && fs.existsSync(final)) continue
         throw err
+      }
+    }
+  }
+
+  /** Temp dirs of unpacks killed mid-way (older than an hour: surely not in progress). */
+  private sweepStaleTemps(): void {
+    const dir = path.join(this.home, 'layers')
+    for (const name of fs.readdirSync(dir)) {
+      if (!name.startsWith('.tmp-')) continue
+      const full = path.join(dir, name)
+      try {
+        if (Date.now() - fs.statSync(full).mtimeMs > 60 * 60 * 1000) fs.rmSync(full, { recursive: true, force: true })
+      } catch {
+        // Another tsrun renamed or removed it meanwhile.
       }
     }
   }

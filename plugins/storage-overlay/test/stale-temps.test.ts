@@ -1,0 +1,19 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { OverlayDriver } from '../src/overlay-driver'
+
+describe('overlay driver after a killed unpack', () => {
+  it('removes temp layer dirs older than an hour and keeps fresh ones', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-overlay-'))
+    const layers = path.join(home, 'layers')
+    fs.mkdirSync(path.join(layers, '.tmp-old', 'etc'), { recursive: true })
+    fs.mkdirSync(path.join(layers, '.tmp-fresh'), { recursive: true })
+    const then = new Date(Date.now() - 2 * 60 * 60 * 1000)
+    fs.utimesSync(path.join(layers, '.tmp-old'), then, then)
+    await new OverlayDriver(home).prepareLayers([])
+    expect(fs.readdirSync(layers).sort()).toEqual(['.tmp-fresh'])
+    fs.rmSync(home, { recursive: true })
+  })
+})
