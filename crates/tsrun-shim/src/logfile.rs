@@ -159,14 +159,21 @@ impl LogFile {
         }
     }
 
+    /// Append JSON lines, rotating between lines (a read may bring many).
     fn append(&mut self, text: &[u8]) {
         let r = self.rotation;
-        if r.max_size > 0 && self.size > 0 && self.size + text.len() as u64 > r.max_size {
-            self.rotate();
+        if r.max_size == 0 {
+            // The log is best effort: a full disk must not stop the container.
+            let _ = self.file.write_all(text);
+            return;
         }
-        // The log is best effort: a full disk must not stop the container.
-        if self.file.write_all(text).is_ok() {
-            self.size += text.len() as u64;
+        for line in text.split_inclusive(|b| *b == b'\n') {
+            if self.size > 0 && self.size + line.len() as u64 > r.max_size {
+                self.rotate();
+            }
+            if self.file.write_all(line).is_ok() {
+                self.size += line.len() as u64;
+            }
         }
     }
 
@@ -250,9 +257,12 @@ mod tests {
             max_file: 3,
         };
         let mut l = LogFile::open_rotating(&p, r).unwrap();
-        for i in 0..40 {
+        for i in 0..20 {
             l.write(Stream::Stdout, format!("line {i:03}\n").as_bytes());
         }
+        // A read can bring many lines at once: rotation still happens between them.
+        let many: String = (20..40).map(|i| format!("line {i:03}\n")).collect();
+        l.write(Stream::Stdout, many.as_bytes());
         l.flush();
         let mut names: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
