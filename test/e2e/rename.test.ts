@@ -1,0 +1,53 @@
+// rename (record rewritten atomically, name reservations moved) and attach.
+import { describe, expect, it } from 'vitest'
+import { lines, show } from '../support/tsrun'
+import { useRoot } from '../support/suite'
+
+const { t } = useRoot()
+
+describe('rename', () => {
+  it('renames a running container; the old name is free, the new one is taken', async () => {
+    await t.ok(['run', '-d', '--name', 'old', 'demo:1', 'sleep', '60'])
+    const id = (await t.inspect('old')).Id
+    await t.ok(['rename', 'old', 'new'])
+    const i = await t.inspect('new')
+    expect(i.Id).toBe(id)
+    expect(i.Name).toBe('/new')
+    expect(i.State.Running).toBe(true)
+    expect((await t.run(['inspect', 'old'])).code).toBe(125)
+    await t.ok(['create', '--name', 'old', 'demo:1', 'true'])
+    await t.ok(['stop', '-t', '1', 'new'])
+    expect((await t.psJson()).map((c) => c.Names).sort()).toEqual(['new', 'old'])
+  })
+
+  it('a name in use or an invalid one is refused, nothing changes', async () => {
+    await t.ok(['create', '--name', 'a1', 'demo:1', 'true'])
+    await t.ok(['create', '--name', 'b1', 'demo:1', 'true'])
+    const taken = await t.run(['rename', 'a1', 'b1'])
+    expect(taken.code, show(taken)).toBe(125)
+    expect(lines(taken.stderr)).toHaveLength(1)
+    expect(taken.stderr).toMatch(/"b1" is already in use/)
+    const invalid = await t.run(['rename', 'a1', 'bad name!'])
+    expect(invalid.code, show(invalid)).toBe(125)
+    expect(invalid.stderr).toMatch(/invalid container name/)
+    expect((await t.inspect('a1')).Name).toBe('/a1')
+    expect((await t.inspect('b1')).Name).toBe('/b1')
+  })
+})
+
+describe('attach', () => {
+  it("streams new output and exits with the container's code", async () => {
+    await t.ok(['run', '-d', '--name', 'att', 'demo:1', 'sh', '-c', 'echo before; sleep 2; echo after; echo err >&2; exit 4'])
+    const r = await t.run(['attach', 'att'])
+    expect(r.code, show(r)).toBe(4)
+    expect(r.stdout).toBe('after\n')
+    expect(r.stderr).toBe('err\n')
+  })
+
+  it('a stopped container cannot be attached to', async () => {
+    const r = await t.run(['attach', 'att'])
+    expect(r.code, show(r)).toBe(125)
+    expect(lines(r.stderr)).toHaveLength(1)
+    expect(r.stderr).toMatch(/not running/)
+  })
+})
