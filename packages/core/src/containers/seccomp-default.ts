@@ -36,7 +36,7 @@ const BASE: string[] = [
   'mprotect', 'mremap', 'msync', 'munlock', 'munlockall', 'munmap', 'pkey_alloc', 'pkey_free', 'pkey_mprotect',
   'remap_file_pages', 'map_shadow_stack', 'mseal', 'cachestat',
   // processes, threads, signals
-  'arch_prctl', 'capget', 'capset', 'clone', 'execve', 'execveat', 'exit', 'exit_group', 'fork', 'futex',
+  'arch_prctl', 'capget', 'capset', 'execve', 'execveat', 'exit', 'exit_group', 'fork', 'futex',
   'futex_requeue', 'futex_wait', 'futex_waitv', 'futex_wake', 'get_robust_list', 'get_thread_area', 'getpgid',
   'getpgrp', 'getpid', 'getppid', 'getpriority', 'getrlimit', 'getrusage', 'getsid', 'gettid', 'ioprio_get',
   'ioprio_set', 'kill', 'pause', 'pidfd_open', 'pidfd_send_signal', 'prctl', 'prlimit64', 'restart_syscall',
