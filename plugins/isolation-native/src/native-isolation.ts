@@ -20,7 +20,7 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGHUP', '
  * only spawns it (a plain fork+exec by libuv: no JS runs in a forked Node) and
  * reads the state file it keeps.
  */
-export class NativeIsolation implements IsolationBackend {
+export class NativeIsolation implements IsolationBackend, IsolationControl {
   async start(req: StartRequest): Promise<StartResult> {
     const args = ['run', '--bundle', req.bundleDir, '--state-dir', req.stateDir, '--id', req.id]
     if (req.detach) args.push('--detach')
