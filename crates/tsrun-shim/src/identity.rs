@@ -30,6 +30,20 @@ pub fn become_user(
         code: 126,
         message: SysError::from_io(&e, "chdir", cwd).to_string(),
     })?;
+    drop_privileges(u.uid, u.gid, &u.additional_gids, capabilities)?;
+    Ok(env)
+}
+
+/// The credential switch shared by the container init and `exec`, in the
+/// order the kernel needs: drop the bounding set while still root, keep
+/// capabilities across setuid, set groups/gid/uid, then set the exact
+/// effective/permitted/inheritable/ambient sets of the spec.
+pub fn drop_privileges(
+    uid: u32,
+    gid: u32,
+    groups: &[u32],
+    capabilities: Option<&Capabilities>,
+) -> tsrun_sys::error::Result<()> {
     let sets = match capabilities {
         Some(cs) => Some(CapSets::from_spec(cs, caps::last_cap())?),
         None => None,
@@ -40,19 +54,19 @@ pub fn become_user(
     caps::keep_caps(true)?;
     // SAFETY: plain credential syscalls with valid pointers.
     unsafe {
-        if libc::setgroups(u.additional_gids.len(), u.additional_gids.as_ptr()) != 0 {
-            return Err(SysError::last("setgroups", format!("{:?}", u.additional_gids)).into());
+        if libc::setgroups(groups.len(), groups.as_ptr()) != 0 {
+            return Err(SysError::last("setgroups", format!("{groups:?}")));
         }
-        if libc::setgid(u.gid) != 0 {
-            return Err(SysError::last("setgid", u.gid.to_string()).into());
+        if libc::setgid(gid) != 0 {
+            return Err(SysError::last("setgid", gid.to_string()));
         }
-        if libc::setuid(u.uid) != 0 {
-            return Err(SysError::last("setuid", u.uid.to_string()).into());
+        if libc::setuid(uid) != 0 {
+            return Err(SysError::last("setuid", uid.to_string()));
         }
     }
     caps::keep_caps(false)?;
     if let Some(s) = &sets {
         caps::apply_sets(s)?;
     }
-    Ok(env)
+    Ok(())
 }

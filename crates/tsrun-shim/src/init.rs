@@ -16,7 +16,6 @@
 use std::os::fd::{AsRawFd, RawFd};
 use std::path::Path;
 
-use tsrun_sys::caps::{self, CapSets};
 use tsrun_sys::error::{Result, SysError};
 use tsrun_sys::mount::{self, MountContext};
 use tsrun_sys::ns::{self, NsPlan};
@@ -244,30 +243,7 @@ fn switch_user(c: &ChildCtx) -> Result<Vec<String>> {
     mount::mkdir_all_in_root(root.as_raw_fd(), cwd, 0o755)?;
     std::env::set_current_dir(cwd).map_err(|e| SysError::from_io(&e, "chdir", cwd))?;
 
-    let sets = match &p.capabilities {
-        Some(cs) => Some(CapSets::from_spec(cs, caps::last_cap())?),
-        None => None,
-    };
-    if let Some(s) = &sets {
-        caps::drop_bounding(s.bounding, caps::last_cap())?;
-    }
-    caps::keep_caps(true)?;
-    // SAFETY: plain credential syscalls with valid pointers.
-    unsafe {
-        if libc::setgroups(groups.len(), groups.as_ptr()) != 0 {
-            return Err(SysError::last("setgroups", format!("{groups:?}")));
-        }
-        if libc::setgid(resolved.gid) != 0 {
-            return Err(SysError::last("setgid", resolved.gid.to_string()));
-        }
-        if libc::setuid(resolved.uid) != 0 {
-            return Err(SysError::last("setuid", resolved.uid.to_string()));
-        }
-    }
-    caps::keep_caps(false)?;
-    if let Some(s) = &sets {
-        caps::apply_sets(s)?;
-    }
+    crate::identity::drop_privileges(resolved.uid, resolved.gid, &groups, p.capabilities.as_ref())?;
     if let Some(m) = p.user.umask {
         // SAFETY: umask cannot fail.
         unsafe { libc::umask(m as libc::mode_t) };
