@@ -46,10 +46,21 @@ fn parse<I: IntoIterator<Item = String>>(argv: I) -> Result<CpArgs, String> {
             Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
             _ => (word.clone(), None),
         };
-        let mut value = |name: &str| inline.clone().or_else(|| it.next()).ok_or(format!("flag {name} needs a value"));
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| it.next())
+                .ok_or(format!("flag {name} needs a value"))
+        };
         match flag.as_str() {
             "--bundle" => bundle = Some(value("--bundle")?),
-            "--pid" => a.pid = Some(value("--pid")?.parse().map_err(|_| "--pid must be a number".to_string())?),
+            "--pid" => {
+                a.pid = Some(
+                    value("--pid")?
+                        .parse()
+                        .map_err(|_| "--pid must be a number".to_string())?,
+                )
+            }
             "--archive" | "-a" => a.archive = true,
             "--from-container" => from_c = Some(value("--from-container")?),
             "--to-host" => to_h = Some(value("--to-host")?),
@@ -61,7 +72,9 @@ fn parse<I: IntoIterator<Item = String>>(argv: I) -> Result<CpArgs, String> {
     a.bundle = PathBuf::from(bundle.ok_or_else(|| format!("missing --bundle\n{USAGE}"))?);
     match (from_c, to_h, from_h, to_c) {
         (Some(c), Some(h), None, None) => (a.container_path, a.host_path) = (c, h.into()),
-        (None, None, Some(h), Some(c)) => (a.container_path, a.host_path, a.inbound) = (c, h.into(), true),
+        (None, None, Some(h), Some(c)) => {
+            (a.container_path, a.host_path, a.inbound) = (c, h.into(), true)
+        }
         _ => return Err(USAGE.to_string()),
     }
     Ok(a)
@@ -79,7 +92,11 @@ fn container_root(a: &CpArgs) -> Result<OwnedFd, SysError> {
     mount::mount_rootfs(&root, &spec.rootfs_mounts()?, None)?;
     let rootfd = mount::open_root(&root)?;
     let ctx = MountContext::default();
-    for m in spec.mounts.iter().filter(|m| m.kind.as_deref() == Some("bind")) {
+    for m in spec
+        .mounts
+        .iter()
+        .filter(|m| m.kind.as_deref() == Some("bind"))
+    {
         mount::mount_oci(rootfd.as_raw_fd(), m, &ctx)?;
     }
     // Re-open: the fd taken before the binds still works, but a fresh one
@@ -122,11 +139,34 @@ mod tests {
 
     #[test]
     fn both_directions_and_errors() {
-        let a = p(&["--bundle", "/b", "--pid=12", "--from-container", "/etc/x", "--to-host", "/tmp/x"]).unwrap();
-        assert_eq!((a.pid, a.inbound, a.container_path.as_str()), (Some(12), false, "/etc/x"));
-        let a = p(&["--bundle", "/b", "-a", "--from-host", "/h", "--to-container", "/c"]).unwrap();
+        let a = p(&[
+            "--bundle",
+            "/b",
+            "--pid=12",
+            "--from-container",
+            "/etc/x",
+            "--to-host",
+            "/tmp/x",
+        ])
+        .unwrap();
+        assert_eq!(
+            (a.pid, a.inbound, a.container_path.as_str()),
+            (Some(12), false, "/etc/x")
+        );
+        let a = p(&[
+            "--bundle",
+            "/b",
+            "-a",
+            "--from-host",
+            "/h",
+            "--to-container",
+            "/c",
+        ])
+        .unwrap();
         assert!(a.inbound && a.archive && a.pid.is_none());
         assert!(p(&["--bundle", "/b", "--from-host", "/h", "--to-host", "/c"]).is_err());
-        assert!(p(&["--from-host", "/h", "--to-container", "/c"]).unwrap_err().contains("--bundle"));
+        assert!(p(&["--from-host", "/h", "--to-container", "/c"])
+            .unwrap_err()
+            .contains("--bundle"));
     }
 }

@@ -61,11 +61,25 @@ mod tests {
 
     #[test]
     fn full_and_missing() {
-        let a = p(&["--bundle", "/b", "--state-dir=/s", "--process", "/p.json", "--user", "nobody", "-d", "--stdin"]).unwrap();
+        let a = p(&[
+            "--bundle",
+            "/b",
+            "--state-dir=/s",
+            "--process",
+            "/p.json",
+            "--user",
+            "nobody",
+            "-d",
+            "--stdin",
+        ])
+        .unwrap();
         assert_eq!(a.process, PathBuf::from("/p.json"));
         assert_eq!(a.user, "nobody");
         assert!(a.detach && a.stdin);
-        assert_eq!(p(&["--bundle", "/b", "--state-dir", "/s"]).unwrap_err(), "missing --process");
+        assert_eq!(
+            p(&["--bundle", "/b", "--state-dir", "/s"]).unwrap_err(),
+            "missing --process"
+        );
         assert!(p(&["--nope"]).unwrap_err().contains("unknown flag"));
     }
 }

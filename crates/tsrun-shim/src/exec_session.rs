@@ -99,7 +99,11 @@ fn container_pid(a: &ExecArgs) -> Result<i32, Failure> {
 
 fn open_ns(pid: i32, name: &str) -> Result<Option<OwnedFd>, SysError> {
     let path = format!("/proc/{pid}/ns/{name}");
-    let same = |p: &str| std::fs::metadata(p).ok().map(|m| std::os::unix::fs::MetadataExt::ino(&m));
+    let same = |p: &str| {
+        std::fs::metadata(p)
+            .ok()
+            .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
+    };
     if same(&path).is_some() && same(&path) == same(&format!("/proc/self/ns/{name}")) {
         return Ok(None); // shared with us (e.g. --network host): nothing to join
     }
@@ -116,9 +120,15 @@ fn setns(fd: RawFd, flag: libc::c_int, what: &str) -> Result<(), SysError> {
 }
 
 fn read_process(path: &Path) -> Result<Process, Failure> {
-    let text = std::fs::read(path).map_err(|e| SysError::from_io(&e, "read", path.display().to_string()))?;
-    let p: Process = serde_json::from_slice(&text)
-        .map_err(|e| SysError::invalid("parse", path.display().to_string(), e.to_string().to_lowercase()))?;
+    let text = std::fs::read(path)
+        .map_err(|e| SysError::from_io(&e, "read", path.display().to_string()))?;
+    let p: Process = serde_json::from_slice(&text).map_err(|e| {
+        SysError::invalid(
+            "parse",
+            path.display().to_string(),
+            e.to_string().to_lowercase(),
+        )
+    })?;
     if p.args.is_empty() {
         return Err(SysError::invalid("parse", path.display().to_string(), "args is empty").into());
     }
@@ -147,7 +157,10 @@ fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
         .transpose()?;
     let foreground = !a.detach;
     let winsize = if foreground {
-        [0, 1].into_iter().find_map(|fd| tty::get_winsize(fd).filter(|w| w.ws_row > 0)).map(|w| (w.ws_row, w.ws_col))
+        [0, 1]
+            .into_iter()
+            .find_map(|fd| tty::get_winsize(fd).filter(|w| w.ws_row > 0))
+            .map(|w| (w.ws_row, w.ws_col))
     } else {
         None
     };
@@ -179,7 +192,11 @@ fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
         msg.extend_from_slice(f.message.as_bytes());
         // SAFETY: write a local buffer to our pipe and leave at once.
         unsafe {
-            libc::write(err_w.as_raw_fd(), msg.as_ptr() as *const libc::c_void, msg.len());
+            libc::write(
+                err_w.as_raw_fd(),
+                msg.as_ptr() as *const libc::c_void,
+                msg.len(),
+            );
             libc::_exit(f.code)
         }
     }
@@ -231,7 +248,10 @@ fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
 /// A pty from the container's own devpts (`/proc/<pid1>/root/dev/ptmx`),
 /// so inside, `tty` names it `/dev/pts/N` as with `run -t`; the slave is
 /// opened from the master (TIOCGPTPEER), never by a path.
-fn container_pty(pid1: i32, winsize: Option<(u16, u16)>) -> Result<(ParentStdio, ChildStdio), SysError> {
+fn container_pty(
+    pid1: i32,
+    winsize: Option<(u16, u16)>,
+) -> Result<(ParentStdio, ChildStdio), SysError> {
     let ptmx = format!("/proc/{pid1}/root/dev/ptmx");
     let f = std::fs::OpenOptions::new()
         .read(true)
@@ -247,7 +267,11 @@ fn container_pty(pid1: i32, winsize: Option<(u16, u16)>) -> Result<(ParentStdio,
         if libc::ioctl(m, libc::TIOCSPTLCK, &unlock) != 0 {
             return Err(SysError::last("ioctl TIOCSPTLCK", ptmx));
         }
-        let s = libc::ioctl(m, libc::TIOCGPTPEER, libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
+        let s = libc::ioctl(
+            m,
+            libc::TIOCGPTPEER,
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        );
         if s < 0 {
             return Err(SysError::last("ioctl TIOCGPTPEER", ptmx));
         }
@@ -305,8 +329,16 @@ fn child_setup(
     }
     stdio::install(io)?;
     crate::rlimit::apply(&spec.process.rlimits)?;
-    let user = if a.user.is_empty() { "0" } else { a.user.as_str() };
-    let cwd = if process.cwd.is_empty() { "/" } else { process.cwd.as_str() };
+    let user = if a.user.is_empty() {
+        "0"
+    } else {
+        a.user.as_str()
+    };
+    let cwd = if process.cwd.is_empty() {
+        "/"
+    } else {
+        process.cwd.as_str()
+    };
     let env = identity::become_user(user, &process.env, cwd, spec.process.capabilities.as_ref())?;
     if spec.process.no_new_privileges {
         // SAFETY: prctl with integer arguments.

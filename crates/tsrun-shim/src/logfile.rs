@@ -269,9 +269,15 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
-        assert_eq!(names, ["container.log", "container.log.1", "container.log.2"]);
+        assert_eq!(
+            names,
+            ["container.log", "container.log.1", "container.log.2"]
+        );
         for n in &names {
-            assert!(std::fs::metadata(dir.path().join(n)).unwrap().len() <= 200, "{n}");
+            assert!(
+                std::fs::metadata(dir.path().join(n)).unwrap().len() <= 200,
+                "{n}"
+            );
         }
         // Oldest first across the files: the lines stay in order and the newest is last.
         let mut all = String::new();
@@ -280,7 +286,12 @@ mod tests {
         }
         let logs: Vec<String> = all
             .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["log"].as_str().unwrap().to_string())
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["log"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
             .collect();
         assert_eq!(logs.last().unwrap(), "line 039\n");
         let mut sorted = logs.clone();

@@ -33,7 +33,9 @@ pub fn invoked_as_init(argv0: &str, first: Option<&str>) -> bool {
 
 /// Whether the spec asks for the reaper.
 pub fn wanted(spec: &Spec) -> bool {
-    spec.annotations.get(ANNOTATION_INIT).is_some_and(|v| v == "true")
+    spec.annotations
+        .get(ANNOTATION_INIT)
+        .is_some_and(|v| v == "true")
 }
 
 /// The container's args behind the reaper: `/sbin/tsrun-init -- ARGS...`.
@@ -154,7 +156,10 @@ mod tests {
         assert!(invoked_as_init("/sbin/tsrun-init", None));
         assert!(invoked_as_init("tsrun-shim", Some("init")));
         assert!(!invoked_as_init("/usr/bin/tsrun-shim", Some("run")));
-        assert_eq!(wrap_args(&["sh".into(), "-c".into(), "x".into()]), vec![INIT_PATH, "--", "sh", "-c", "x"]);
+        assert_eq!(
+            wrap_args(&["sh".into(), "-c".into(), "x".into()]),
+            vec![INIT_PATH, "--", "sh", "-c", "x"]
+        );
         let m = self_mount(Path::new("/opt/tsrun-shim"));
         assert_eq!(m.destination, INIT_PATH);
         assert!(m.options.contains(&"ro".to_string()));

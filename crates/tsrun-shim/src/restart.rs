@@ -40,7 +40,9 @@ impl Policy {
     }
 
     pub fn from_spec(spec: &Spec) -> Option<Policy> {
-        spec.annotations.get(ANNOTATION).and_then(|s| Policy::parse(s))
+        spec.annotations
+            .get(ANNOTATION)
+            .and_then(|s| Policy::parse(s))
     }
 
     /// Whether a container that exited with `code` after `restarts` restarts goes again.
