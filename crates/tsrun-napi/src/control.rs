@@ -24,7 +24,10 @@ pub fn update_cgroup(cgroups_path: String, resources_json: String) -> Result<Vec
 pub fn missing_controllers(resources_json: String) -> Result<Vec<String>> {
     let r = cgroup::parse_resources(&resources_json).map_err(to_js)?;
     let h = cgroup::host_hierarchies().map_err(to_js)?;
-    Ok(Cgroup::missing_for_host(&h, &r).into_iter().map(String::from).collect())
+    Ok(Cgroup::missing_for_host(&h, &r)
+        .into_iter()
+        .map(String::from)
+        .collect())
 }
 
 /// Freeze (true) or thaw (false) every process of the container; returns
@@ -32,7 +35,9 @@ pub fn missing_controllers(resources_json: String) -> Result<Vec<String>> {
 /// not available` when the host has no freezer.
 #[napi]
 pub fn freeze_cgroup(cgroups_path: String, frozen: bool) -> Result<()> {
-    Cgroup::for_host(&cgroups_path).and_then(|c| c.freeze(frozen)).map_err(to_js)
+    Cgroup::for_host(&cgroups_path)
+        .and_then(|c| c.freeze(frozen))
+        .map_err(to_js)
 }
 
 /// Whether the container's cgroup is frozen (false when it does not exist).

@@ -18,5 +18,9 @@ pub struct NativeHostProbe {
 #[napi]
 pub fn probe_host() -> NativeHostProbe {
     let probe = cgroup_probe();
-    NativeHostProbe { cgroup: probe.cgroup, overlay: probe.overlay, v1_controllers: probe.v1_controllers }
+    NativeHostProbe {
+        cgroup: probe.cgroup,
+        overlay: probe.overlay,
+        v1_controllers: probe.v1_controllers,
+    }
 }

@@ -15,9 +15,18 @@ use crate::errors::Result;
 /// existence: spawning it reports ENOENT with the path).
 #[napi]
 pub fn shim_path() -> Result<String> {
-    let addon = addon_path().ok_or_else(|| napi::Error::new("ENOENT".to_string(), "dladdr: cannot locate the native addon".to_string()))?;
+    let addon = addon_path().ok_or_else(|| {
+        napi::Error::new(
+            "ENOENT".to_string(),
+            "dladdr: cannot locate the native addon".to_string(),
+        )
+    })?;
     let dir = addon.parent().unwrap_or(Path::new("/"));
-    Ok(dir.join("bin").join("tsrun-shim").to_string_lossy().into_owned())
+    Ok(dir
+        .join("bin")
+        .join("tsrun-shim")
+        .to_string_lossy()
+        .into_owned())
 }
 
 /// The file this code was loaded from, made absolute.
@@ -29,7 +38,9 @@ fn addon_path() -> Option<PathBuf> {
         return None;
     }
     // SAFETY: dladdr gave a NUL-terminated string owned by the loader.
-    let name = unsafe { CStr::from_ptr(info.dli_fname) }.to_string_lossy().into_owned();
+    let name = unsafe { CStr::from_ptr(info.dli_fname) }
+        .to_string_lossy()
+        .into_owned();
     let path = PathBuf::from(name);
     Some(std::fs::canonicalize(&path).unwrap_or(path))
 }

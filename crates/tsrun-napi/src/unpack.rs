@@ -58,7 +58,10 @@ impl Task for UnpackTask {
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         match output {
-            Ok(stats) => Ok(NativeUnpackResult { entries: stats.entries as i64, bytes: stats.bytes as i64 }),
+            Ok(stats) => Ok(NativeUnpackResult {
+                entries: stats.entries as i64,
+                bytes: stats.bytes as i64,
+            }),
             Err(err) => Err(to_js_rejection(env, err)),
         }
     }
@@ -67,7 +70,11 @@ impl Task for UnpackTask {
 /// Unpack one layer tarball into dest (created if missing). Hostile input safe.
 /// Bad options reject with EINVAL; the work runs off the JS thread.
 #[napi(ts_return_type = "Promise<NativeUnpackResult>")]
-pub fn unpack_layer(tar_path: String, dest: String, opts: NativeUnpackOptions) -> AsyncTask<UnpackTask> {
+pub fn unpack_layer(
+    tar_path: String,
+    dest: String,
+    opts: NativeUnpackOptions,
+) -> AsyncTask<UnpackTask> {
     AsyncTask::new(UnpackTask {
         tar_path: tar_path.into(),
         dest: dest.into(),

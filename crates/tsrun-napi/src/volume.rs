@@ -6,7 +6,9 @@ use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Task};
 use napi_derive::napi;
 use tsrun_sys::error::SysError;
-use tsrun_sys::volume::{copy_up as sys_copy_up, create_data_dir, disk_usage as sys_disk_usage, CopyUpResult};
+use tsrun_sys::volume::{
+    copy_up as sys_copy_up, create_data_dir, disk_usage as sys_disk_usage, CopyUpResult,
+};
 
 use crate::errors::{to_js, to_js_rejection, Result};
 
@@ -44,7 +46,11 @@ impl Task for CopyUpTask {
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         match output {
-            Ok(r) => Ok(NativeCopyUpResult { copied: r.copied, entries: r.stats.entries as i64, bytes: r.stats.bytes as i64 }),
+            Ok(r) => Ok(NativeCopyUpResult {
+                copied: r.copied,
+                entries: r.stats.entries as i64,
+                bytes: r.stats.bytes as i64,
+            }),
             Err(err) => Err(to_js_rejection(env, err)),
         }
     }
@@ -56,7 +62,11 @@ impl Task for CopyUpTask {
 /// owner and mode of the image's directory. Never follows a symlink.
 #[napi(ts_return_type = "Promise<NativeCopyUpResult>")]
 pub fn copy_up(layers: Vec<String>, subpath: String, dest: String) -> AsyncTask<CopyUpTask> {
-    AsyncTask::new(CopyUpTask { layers: layers.into_iter().map(PathBuf::from).collect(), subpath, dest: dest.into() })
+    AsyncTask::new(CopyUpTask {
+        layers: layers.into_iter().map(PathBuf::from).collect(),
+        subpath,
+        dest: dest.into(),
+    })
 }
 
 pub struct UsageTask {
@@ -72,7 +82,9 @@ impl Task for UsageTask {
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        output.map(|n| n as i64).map_err(|err| to_js_rejection(env, err))
+        output
+            .map(|n| n as i64)
+            .map_err(|err| to_js_rejection(env, err))
     }
 }
 

@@ -292,7 +292,11 @@ impl Cgroup {
             };
         }
         if !done {
-            return Err(SysError::invalid("cgroup", "freezer", "controller not available"));
+            return Err(SysError::invalid(
+                "cgroup",
+                "freezer",
+                "controller not available",
+            ));
         }
         Ok(())
     }
@@ -496,12 +500,18 @@ mod tests {
             }),
             pids: Some(Pids { limit: 10 }),
         };
-        assert_eq!(c.apply(&r).unwrap(), vec!["memory", "memory swap", "cpuset"]);
+        assert_eq!(
+            c.apply(&r).unwrap(),
+            vec!["memory", "memory swap", "cpuset"]
+        );
         assert_eq!(
             std::fs::read_to_string(u.join("tsrun/y/pids.max")).unwrap(),
             "10"
         );
-        assert!(!u.join("tsrun/y/memory.max").exists(), "nothing written for a missing controller");
+        assert!(
+            !u.join("tsrun/y/memory.max").exists(),
+            "nothing written for a missing controller"
+        );
     }
 
     #[test]
@@ -521,7 +531,10 @@ mod tests {
         assert_eq!(Cgroup::missing_for_host(&h, &r), vec!["memory swap"]);
         std::fs::write(t.path().join("memory/memory.memsw.limit_in_bytes"), "").unwrap();
         assert!(Cgroup::missing_for_host(&h, &r).is_empty());
-        assert_eq!(Cgroup::missing_for_host(&h[4..], &r), vec!["memory", "memory swap", "pids"]);
+        assert_eq!(
+            Cgroup::missing_for_host(&h[4..], &r),
+            vec!["memory", "memory swap", "pids"]
+        );
     }
 
     #[test]

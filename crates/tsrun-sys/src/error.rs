@@ -21,16 +21,30 @@ pub type Result<T> = std::result::Result<T, SysError>;
 impl SysError {
     /// From the errno a failed syscall left behind.
     pub fn last(op: &str, subject: impl Into<String>) -> Self {
-        Self::from_errno(std::io::Error::last_os_error().raw_os_error().unwrap_or(0), op, subject)
+        Self::from_errno(
+            std::io::Error::last_os_error().raw_os_error().unwrap_or(0),
+            op,
+            subject,
+        )
     }
 
     pub fn from_errno(errno: i32, op: &str, subject: impl Into<String>) -> Self {
-        SysError { errno, op: op.to_string(), subject: subject.into(), detail: None }
+        SysError {
+            errno,
+            op: op.to_string(),
+            subject: subject.into(),
+            detail: None,
+        }
     }
 
     /// Bad input (EINVAL) with a message of our own.
     pub fn invalid(op: &str, subject: impl Into<String>, detail: impl Into<String>) -> Self {
-        SysError { errno: libc::EINVAL, op: op.to_string(), subject: subject.into(), detail: Some(detail.into()) }
+        SysError {
+            errno: libc::EINVAL,
+            op: op.to_string(),
+            subject: subject.into(),
+            detail: Some(detail.into()),
+        }
     }
 
     pub fn from_io(err: &std::io::Error, op: &str, subject: impl Into<String>) -> Self {

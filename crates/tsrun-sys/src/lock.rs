@@ -17,7 +17,13 @@ pub fn lock(path: &Path) -> Result<RawFd> {
     let c = CString::new(path.as_os_str().as_encoded_bytes())
         .map_err(|_| SysError::invalid("open", shown.clone(), "path contains a nul byte"))?;
     // SAFETY: c is a valid C string.
-    let fd = unsafe { libc::open(c.as_ptr(), libc::O_RDWR | libc::O_CREAT | libc::O_CLOEXEC, 0o644 as libc::c_uint) };
+    let fd = unsafe {
+        libc::open(
+            c.as_ptr(),
+            libc::O_RDWR | libc::O_CREAT | libc::O_CLOEXEC,
+            0o644 as libc::c_uint,
+        )
+    };
     if fd < 0 {
         return Err(SysError::last("open", shown));
     }
@@ -90,7 +96,10 @@ mod tests {
         let p = path.clone();
         let waiter = std::thread::spawn(move || lock(&p).unwrap());
         std::thread::sleep(std::time::Duration::from_millis(100));
-        assert!(!waiter.is_finished(), "lock returned while another fd held the lock");
+        assert!(
+            !waiter.is_finished(),
+            "lock returned while another fd held the lock"
+        );
         unsafe { libc::close(held) };
         let fd = waiter.join().unwrap();
         unlock(fd).unwrap();
@@ -100,7 +109,10 @@ mod tests {
     fn lock_fails_with_the_errno_and_path() {
         let err = lock(Path::new("/nonexistent-dir-tsrun/x.lock")).unwrap_err();
         assert_eq!(err.code(), "ENOENT");
-        assert_eq!(err.to_string(), "open /nonexistent-dir-tsrun/x.lock: no such file or directory");
+        assert_eq!(
+            err.to_string(),
+            "open /nonexistent-dir-tsrun/x.lock: no such file or directory"
+        );
     }
 
     #[test]

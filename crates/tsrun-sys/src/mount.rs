@@ -382,8 +382,9 @@ fn bind_source(src: &str, options: &[String]) -> Result<(Option<OwnedFd>, String
         None => Ok((None, src.to_string())),
         Some(rel) => {
             let base = open_root(Path::new(src))?;
-            let fd = open_in_root(base.as_raw_fd(), rel, libc::O_PATH, 0)
-                .map_err(|e| SysError::from_errno(e.errno, "volume-subpath", format!("{src}/{rel}")))?;
+            let fd = open_in_root(base.as_raw_fd(), rel, libc::O_PATH, 0).map_err(|e| {
+                SysError::from_errno(e.errno, "volume-subpath", format!("{src}/{rel}"))
+            })?;
             let shown = fd_path(&fd);
             Ok((Some(fd), shown))
         }

@@ -180,7 +180,10 @@ pub fn compile(s: &Seccomp) -> Result<Vec<Insn>> {
         return Err(SysError::invalid(
             "seccomp",
             "linux.seccomp",
-            format!("the filter has {} instructions; the kernel allows 4096", prog.len()),
+            format!(
+                "the filter has {} instructions; the kernel allows 4096",
+                prog.len()
+            ),
         ));
     }
     Ok(prog)
@@ -248,7 +251,10 @@ mod tests {
         assert_eq!(run(&prog, a, nr("mount"), [0; 6]), RET_ERRNO | 1);
         assert_eq!(run(&prog, a, nr("clone3"), [0; 6]), RET_ERRNO | 38);
         // x32 numbering and foreign architectures get the default action.
-        assert_eq!(run(&prog, a, nr("read") | X32_SYSCALL_BIT, [0; 6]), RET_ERRNO | 1);
+        assert_eq!(
+            run(&prog, a, nr("read") | X32_SYSCALL_BIT, [0; 6]),
+            RET_ERRNO | 1
+        );
         assert_eq!(run(&prog, 0x4000_0003, 3, [0; 6]), RET_ERRNO | 1);
     }
 
@@ -277,12 +283,21 @@ mod tests {
         assert_eq!(run(&prog, a, pers, [0, 0, 0, 0, 0, 0]), RET_ALLOW);
         assert_eq!(run(&prog, a, pers, [8, 0, 0, 0, 0, 0]), RET_ALLOW);
         assert_eq!(run(&prog, a, pers, [0xffff_ffff, 0, 0, 0, 0, 0]), RET_ALLOW);
-        assert_eq!(run(&prog, a, pers, [0x0040000, 0, 0, 0, 0, 0]), RET_ERRNO | 1);
+        assert_eq!(
+            run(&prog, a, pers, [0x0040000, 0, 0, 0, 0, 0]),
+            RET_ERRNO | 1
+        );
         // The high word counts: 1<<32 is not 0.
         assert_eq!(run(&prog, a, pers, [1 << 32, 0, 0, 0, 0, 0]), RET_ERRNO | 1);
         let clone = nr("clone");
-        assert_eq!(run(&prog, a, clone, [0x0001_1200, 0, 0, 0, 0, 0]), RET_ALLOW);
-        assert_eq!(run(&prog, a, clone, [0x1000_0000, 0, 0, 0, 0, 0]), RET_ERRNO | 1);
+        assert_eq!(
+            run(&prog, a, clone, [0x0001_1200, 0, 0, 0, 0, 0]),
+            RET_ALLOW
+        );
+        assert_eq!(
+            run(&prog, a, clone, [0x1000_0000, 0, 0, 0, 0, 0]),
+            RET_ERRNO | 1
+        );
     }
 
     #[test]
@@ -319,7 +334,11 @@ mod tests {
             ("SCMP_CMP_MASKED_EQ", 0xf0, 0x30, 0x4a, false),
             ("SCMP_CMP_MASKED_EQ", big | 0xf0, big, big | 0x05, true),
         ] {
-            assert_eq!(check(op, v, t, arg), want, "{op} value={v:#x} two={t:#x} arg={arg:#x}");
+            assert_eq!(
+                check(op, v, t, arg),
+                want,
+                "{op} value={v:#x} two={t:#x} arg={arg:#x}"
+            );
         }
     }
 
@@ -350,7 +369,10 @@ mod tests {
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_XX"}]}]}"#
         )
         .is_err());
-        assert_eq!(filter_flags(&["SECCOMP_FILTER_FLAG_LOG".into()]).unwrap(), 2);
+        assert_eq!(
+            filter_flags(&["SECCOMP_FILTER_FLAG_LOG".into()]).unwrap(),
+            2
+        );
         assert!(filter_flags(&["NOPE".into()]).is_err());
     }
 
@@ -359,7 +381,10 @@ mod tests {
         let p = policy(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["vm86old","read"],"action":"SCMP_ACT_ALLOW"}]}"#,
         );
-        assert_eq!(run(&compile(&p).unwrap(), AUDIT_ARCH_X86_64, 0, [0; 6]), RET_ALLOW);
+        assert_eq!(
+            run(&compile(&p).unwrap(), AUDIT_ARCH_X86_64, 0, [0; 6]),
+            RET_ALLOW
+        );
     }
 
     #[test]
@@ -384,13 +409,19 @@ mod tests {
             }
             let mut st = 0;
             libc::waitpid(pid, &mut st, 0);
-            assert!(libc::WIFEXITED(st) && libc::WEXITSTATUS(st) == 0, "status {st}");
+            assert!(
+                libc::WIFEXITED(st) && libc::WEXITSTATUS(st) == 0,
+                "status {st}"
+            );
         }
     }
 
     #[test]
     fn a_large_profile_fits() {
-        let names: Vec<String> = x86_64::SYSCALLS.iter().map(|(n, _)| n.to_string()).collect();
+        let names: Vec<String> = x86_64::SYSCALLS
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect();
         let p = Seccomp {
             default_action: "SCMP_ACT_ERRNO".into(),
             syscalls: vec![SyscallRule {
@@ -402,6 +433,9 @@ mod tests {
         };
         let prog = compile(&p).unwrap();
         assert!(prog.len() < 4096);
-        assert_eq!(run(&prog, AUDIT_ARCH_X86_64, nr("open_tree_attr"), [0; 6]), RET_ALLOW);
+        assert_eq!(
+            run(&prog, AUDIT_ARCH_X86_64, nr("open_tree_attr"), [0; 6]),
+            RET_ALLOW
+        );
     }
 }

@@ -31,13 +31,29 @@ struct Entry<'a> {
 }
 
 fn e(kind: tar::EntryType, path: &str) -> Entry<'_> {
-    let mode = if kind == tar::EntryType::Directory { 0o755 } else { 0o644 };
-    Entry { kind, path, link: "", data: b"", mode, uid: 0, gid: 0, mtime: 1_600_000_000, dev: (0, 0) }
+    let mode = if kind == tar::EntryType::Directory {
+        0o755
+    } else {
+        0o644
+    };
+    Entry {
+        kind,
+        path,
+        link: "",
+        data: b"",
+        mode,
+        uid: 0,
+        gid: 0,
+        mtime: 1_600_000_000,
+        dev: (0, 0),
+    }
 }
 
 impl Layer {
     fn new() -> Layer {
-        Layer { builder: tar::Builder::new(Vec::new()) }
+        Layer {
+            builder: tar::Builder::new(Vec::new()),
+        }
     }
 
     fn add(&mut self, e: Entry) -> &mut Layer {
@@ -61,7 +77,10 @@ impl Layer {
     }
 
     fn file(&mut self, path: &str, data: &[u8]) -> &mut Layer {
-        self.add(Entry { data, ..e(tar::EntryType::Regular, path) })
+        self.add(Entry {
+            data,
+            ..e(tar::EntryType::Regular, path)
+        })
     }
 
     fn dir(&mut self, path: &str) -> &mut Layer {
@@ -69,11 +88,17 @@ impl Layer {
     }
 
     fn symlink(&mut self, path: &str, target: &str) -> &mut Layer {
-        self.add(Entry { link: target, ..e(tar::EntryType::Symlink, path) })
+        self.add(Entry {
+            link: target,
+            ..e(tar::EntryType::Symlink, path)
+        })
     }
 
     fn hardlink(&mut self, path: &str, target: &str) -> &mut Layer {
-        self.add(Entry { link: target, ..e(tar::EntryType::Link, path) })
+        self.add(Entry {
+            link: target,
+            ..e(tar::EntryType::Link, path)
+        })
     }
 
     /// A PAX `x` header carrying `records` for the next entry.
@@ -89,7 +114,10 @@ impl Layer {
             body.extend_from_slice(value);
             body.push(b'\n');
         }
-        self.add(Entry { data: &body, ..e(tar::EntryType::XHeader, "PaxHeader") })
+        self.add(Entry {
+            data: &body,
+            ..e(tar::EntryType::XHeader, "PaxHeader")
+        })
     }
 
     fn bytes(&mut self) -> Vec<u8> {
@@ -106,7 +134,9 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Fixture {
-        Fixture { tmp: tempfile::tempdir().unwrap() }
+        Fixture {
+            tmp: tempfile::tempdir().unwrap(),
+        }
     }
     /// dest sits three levels down so `../..` escapes have somewhere to land.
     fn dest(&self) -> PathBuf {
@@ -122,7 +152,14 @@ impl Fixture {
     }
     fn unpack(&self, layer: &mut Layer, whiteouts: Whiteouts) -> tsrun_sys::error::Result<Stats> {
         let p = self.write_layer("layer.tar", &layer.bytes());
-        unpack_layer(&p, &self.dest(), &Options { whiteouts, compression: Compression::Auto })
+        unpack_layer(
+            &p,
+            &self.dest(),
+            &Options {
+                whiteouts,
+                compression: Compression::Auto,
+            },
+        )
     }
 }
 
@@ -143,7 +180,8 @@ fn lxattr(path: &Path, name: &str) -> Option<Vec<u8>> {
     let p = CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
     let n = CString::new(name).unwrap();
     let mut buf = vec![0u8; 256];
-    let len = unsafe { libc::lgetxattr(p.as_ptr(), n.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
+    let len =
+        unsafe { libc::lgetxattr(p.as_ptr(), n.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
     if len < 0 {
         return None;
     }
@@ -161,9 +199,16 @@ fn exists_no_follow(p: &Path) -> bool {
 fn dotdot_entry_stays_inside_dest() {
     let f = Fixture::new();
     let passwd_before = fs::read("/etc/passwd").ok();
-    f.unpack(Layer::new().file("../../etc/passwd", b"pwned\n"), Whiteouts::Overlay).unwrap();
+    f.unpack(
+        Layer::new().file("../../etc/passwd", b"pwned\n"),
+        Whiteouts::Overlay,
+    )
+    .unwrap();
     assert_eq!(fs::read(f.dest().join("etc/passwd")).unwrap(), b"pwned\n");
-    assert!(!exists_no_follow(&f.path("a/etc/passwd")), "escaped to dest/../..");
+    assert!(
+        !exists_no_follow(&f.path("a/etc/passwd")),
+        "escaped to dest/../.."
+    );
     assert!(!exists_no_follow(&f.path("etc/passwd")));
     assert_eq!(fs::read("/etc/passwd").ok(), passwd_before);
 }
@@ -173,9 +218,17 @@ fn absolute_path_lands_inside_dest() {
     let f = Fixture::new();
     let host = PathBuf::from(format!("/etc/tsrun-test-abs-{}", std::process::id()));
     let entry = format!("/{}", host.strip_prefix("/").unwrap().display());
-    f.unpack(Layer::new().file(&entry, b"x"), Whiteouts::Overlay).unwrap();
-    assert!(!exists_no_follow(&host), "wrote to the host's {}", host.display());
-    assert_eq!(fs::read(f.dest().join(host.strip_prefix("/").unwrap())).unwrap(), b"x");
+    f.unpack(Layer::new().file(&entry, b"x"), Whiteouts::Overlay)
+        .unwrap();
+    assert!(
+        !exists_no_follow(&host),
+        "wrote to the host's {}",
+        host.display()
+    );
+    assert_eq!(
+        fs::read(f.dest().join(host.strip_prefix("/").unwrap())).unwrap(),
+        b"x"
+    );
 }
 
 #[test]
@@ -183,12 +236,24 @@ fn writing_through_a_symlink_to_root_stays_inside_dest() {
     let f = Fixture::new();
     let name = format!("tsrun-test-pwned-{}", std::process::id());
     let entry = format!("evil/etc/{name}");
-    let result = f.unpack(Layer::new().symlink("evil", "/").file(&entry, b"pwned"), Whiteouts::Overlay);
-    assert!(!exists_no_follow(&Path::new("/etc").join(&name)), "wrote through evil -> / to the host");
+    let result = f.unpack(
+        Layer::new().symlink("evil", "/").file(&entry, b"pwned"),
+        Whiteouts::Overlay,
+    );
+    assert!(
+        !exists_no_follow(&Path::new("/etc").join(&name)),
+        "wrote through evil -> / to the host"
+    );
     // The symlink is kept as written; the file resolves through it inside dest.
     result.unwrap();
-    assert_eq!(fs::read_link(f.dest().join("evil")).unwrap(), Path::new("/"));
-    assert_eq!(fs::read(f.dest().join("etc").join(&name)).unwrap(), b"pwned");
+    assert_eq!(
+        fs::read_link(f.dest().join("evil")).unwrap(),
+        Path::new("/")
+    );
+    assert_eq!(
+        fs::read(f.dest().join("etc").join(&name)).unwrap(),
+        b"pwned"
+    );
 }
 
 #[test]
@@ -198,30 +263,69 @@ fn writing_through_an_absolute_symlink_to_a_host_dir_stays_inside_dest() {
     fs::create_dir(&outside).unwrap();
     let target = outside.to_str().unwrap().to_string();
     // Inside dest the link dangles (dest has no such directory): the write fails.
-    let err = f.unpack(Layer::new().symlink("evil", &target).file("evil/x", b"pwned"), Whiteouts::Apply).unwrap_err();
-    assert!(!outside.join("x").exists(), "wrote through an absolute symlink to the host");
+    let err = f
+        .unpack(
+            Layer::new()
+                .symlink("evil", &target)
+                .file("evil/x", b"pwned"),
+            Whiteouts::Apply,
+        )
+        .unwrap_err();
+    assert!(
+        !outside.join("x").exists(),
+        "wrote through an absolute symlink to the host"
+    );
     assert_eq!(err.code(), "ENOENT", "{err}");
     // Once the directory exists inside dest, the same write lands there.
-    let inside = outside.strip_prefix("/").unwrap().to_str().unwrap().to_string();
-    f.unpack(Layer::new().dir(&inside).file("evil/x", b"pwned"), Whiteouts::Apply).unwrap();
-    assert!(!outside.join("x").exists(), "wrote through an absolute symlink to the host");
-    assert_eq!(fs::read(f.dest().join(&inside).join("x")).unwrap(), b"pwned");
+    let inside = outside
+        .strip_prefix("/")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    f.unpack(
+        Layer::new().dir(&inside).file("evil/x", b"pwned"),
+        Whiteouts::Apply,
+    )
+    .unwrap();
+    assert!(
+        !outside.join("x").exists(),
+        "wrote through an absolute symlink to the host"
+    );
+    assert_eq!(
+        fs::read(f.dest().join(&inside).join("x")).unwrap(),
+        b"pwned"
+    );
 }
 
 #[test]
 fn writing_through_a_dotdot_symlink_stays_inside_dest() {
     let f = Fixture::new();
     f.unpack(
-        Layer::new().symlink("up", "../../..").file("up/escaped", b"1").symlink("d/up2", "../../../../..").file("d/up2/escaped2", b"2"),
+        Layer::new()
+            .symlink("up", "../../..")
+            .file("up/escaped", b"1")
+            .symlink("d/up2", "../../../../..")
+            .file("d/up2/escaped2", b"2"),
         Whiteouts::Overlay,
     )
     .unwrap();
-    for p in ["escaped", "a/escaped", "a/b/escaped", "escaped2", "a/escaped2", "a/b/escaped2"] {
+    for p in [
+        "escaped",
+        "a/escaped",
+        "a/b/escaped",
+        "escaped2",
+        "a/escaped2",
+        "a/b/escaped2",
+    ] {
         assert!(!exists_no_follow(&f.path(p)), "escaped to {p}");
     }
     assert_eq!(fs::read(f.dest().join("escaped")).unwrap(), b"1");
     assert_eq!(fs::read(f.dest().join("escaped2")).unwrap(), b"2");
-    assert_eq!(fs::read_link(f.dest().join("up")).unwrap(), Path::new("../../.."));
+    assert_eq!(
+        fs::read_link(f.dest().join("up")).unwrap(),
+        Path::new("../../..")
+    );
 }
 
 #[test]
@@ -232,7 +336,11 @@ fn a_symlinked_parent_is_not_replaced_but_an_entry_never_follows_its_own_last_sy
     let target = outside.to_str().unwrap().to_string();
     // A symlink to a host file, then a regular file of the same name: the
     // symlink is replaced, the host file is not written.
-    f.unpack(Layer::new().symlink("f", &target).file("f", b"new"), Whiteouts::Overlay).unwrap();
+    f.unpack(
+        Layer::new().symlink("f", &target).file("f", b"new"),
+        Whiteouts::Overlay,
+    )
+    .unwrap();
     assert_eq!(fs::read(&outside).unwrap(), b"keep");
     assert!(fs::symlink_metadata(f.dest().join("f")).unwrap().is_file());
     assert_eq!(fs::read(f.dest().join("f")).unwrap(), b"new");
@@ -242,12 +350,26 @@ fn a_symlinked_parent_is_not_replaced_but_an_entry_never_follows_its_own_last_sy
 fn hardlink_to_a_host_path_fails_with_einval_and_writes_nothing_outside() {
     let f = Fixture::new();
     let nlink_before = fs::metadata("/etc/passwd").map(|m| m.nlink()).ok();
-    let err = f.unpack(Layer::new().hardlink("pw", "/etc/passwd"), Whiteouts::Overlay).unwrap_err();
+    let err = f
+        .unpack(
+            Layer::new().hardlink("pw", "/etc/passwd"),
+            Whiteouts::Overlay,
+        )
+        .unwrap_err();
     assert_eq!(err.code(), "EINVAL");
-    assert!(err.to_string().contains("/dest/pw"), "message names the entry: {err}");
-    assert!(err.to_string().contains("/etc/passwd"), "message names the target: {err}");
+    assert!(
+        err.to_string().contains("/dest/pw"),
+        "message names the entry: {err}"
+    );
+    assert!(
+        err.to_string().contains("/etc/passwd"),
+        "message names the target: {err}"
+    );
     assert!(!exists_no_follow(&f.dest().join("pw")));
-    assert_eq!(fs::metadata("/etc/passwd").map(|m| m.nlink()).ok(), nlink_before);
+    assert_eq!(
+        fs::metadata("/etc/passwd").map(|m| m.nlink()).ok(),
+        nlink_before
+    );
 }
 
 #[test]
@@ -256,7 +378,12 @@ fn hardlink_climbing_out_of_dest_fails_with_einval() {
     fs::create_dir_all(f.path("a")).unwrap();
     fs::write(f.path("a/outside"), b"secret").unwrap();
     let err = f
-        .unpack(Layer::new().hardlink("l", "../../outside").file("l", b"overwritten"), Whiteouts::Apply)
+        .unpack(
+            Layer::new()
+                .hardlink("l", "../../outside")
+                .file("l", b"overwritten"),
+            Whiteouts::Apply,
+        )
         .unwrap_err();
     assert_eq!(err.code(), "EINVAL");
     assert_eq!(fs::metadata(f.path("a/outside")).unwrap().nlink(), 1);
@@ -271,7 +398,12 @@ fn hardlink_through_a_symlinked_dir_cannot_reach_the_host() {
     fs::write(outside.join("secret"), b"s").unwrap();
     let target = outside.to_str().unwrap().to_string();
     let err = f
-        .unpack(Layer::new().symlink("out", &target).hardlink("l", "out/secret"), Whiteouts::Overlay)
+        .unpack(
+            Layer::new()
+                .symlink("out", &target)
+                .hardlink("l", "out/secret"),
+            Whiteouts::Overlay,
+        )
         .unwrap_err();
     assert_eq!(err.code(), "EINVAL");
     assert_eq!(fs::metadata(outside.join("secret")).unwrap().nlink(), 1);
@@ -280,7 +412,13 @@ fn hardlink_through_a_symlinked_dir_cannot_reach_the_host() {
 #[test]
 fn hardlink_inside_the_layer_shares_the_inode() {
     let f = Fixture::new();
-    f.unpack(Layer::new().file("bin/busybox", b"bb").hardlink("bin/sh", "/bin/busybox"), Whiteouts::Overlay).unwrap();
+    f.unpack(
+        Layer::new()
+            .file("bin/busybox", b"bb")
+            .hardlink("bin/sh", "/bin/busybox"),
+        Whiteouts::Overlay,
+    )
+    .unwrap();
     let a = fs::metadata(f.dest().join("bin/busybox")).unwrap();
     let b = fs::metadata(f.dest().join("bin/sh")).unwrap();
     assert_eq!(a.ino(), b.ino());
@@ -290,7 +428,14 @@ fn hardlink_inside_the_layer_shares_the_inode() {
 #[test]
 fn replacing_a_hardlinked_file_leaves_the_other_link_alone() {
     let f = Fixture::new();
-    f.unpack(Layer::new().file("a", b"old").hardlink("b", "a").file("b", b"new"), Whiteouts::Overlay).unwrap();
+    f.unpack(
+        Layer::new()
+            .file("a", b"old")
+            .hardlink("b", "a")
+            .file("b", b"new"),
+        Whiteouts::Overlay,
+    )
+    .unwrap();
     assert_eq!(fs::read(f.dest().join("a")).unwrap(), b"old");
     assert_eq!(fs::read(f.dest().join("b")).unwrap(), b"new");
 }
@@ -300,7 +445,9 @@ fn a_whiteout_cannot_name_the_parent() {
     let f = Fixture::new();
     fs::create_dir_all(f.dest().join("d")).unwrap();
     fs::write(f.dest().join("keep"), b"k").unwrap();
-    let err = f.unpack(Layer::new().file("d/.wh..", b""), Whiteouts::Apply).unwrap_err();
+    let err = f
+        .unpack(Layer::new().file("d/.wh..", b""), Whiteouts::Apply)
+        .unwrap_err();
     assert_eq!(err.code(), "EINVAL");
     assert!(f.dest().join("keep").exists());
 }
@@ -312,19 +459,34 @@ fn overlay_mode_makes_overlay_whiteouts_and_opaque_dirs() {
     require_root!();
     let f = Fixture::new();
     f.unpack(
-        Layer::new().dir("etc").file("etc/.wh.gone", b"").dir("var").file("var/.wh..wh..opq", b"").file("var/new", b"n").file(".wh..wh.plnk", b""),
+        Layer::new()
+            .dir("etc")
+            .file("etc/.wh.gone", b"")
+            .dir("var")
+            .file("var/.wh..wh..opq", b"")
+            .file("var/new", b"n")
+            .file(".wh..wh.plnk", b""),
         Whiteouts::Overlay,
     )
     .unwrap();
     let gone = fs::symlink_metadata(f.dest().join("etc/gone")).unwrap();
-    assert!(gone.file_type().is_char_device(), "whiteout is a char device");
+    assert!(
+        gone.file_type().is_char_device(),
+        "whiteout is a char device"
+    );
     assert_eq!(gone.rdev(), 0, "whiteout is 0/0");
     assert!(!exists_no_follow(&f.dest().join("etc/.wh.gone")));
-    assert_eq!(lxattr(&f.dest().join("var"), "trusted.overlay.opaque").as_deref(), Some(&b"y"[..]));
+    assert_eq!(
+        lxattr(&f.dest().join("var"), "trusted.overlay.opaque").as_deref(),
+        Some(&b"y"[..])
+    );
     assert!(!exists_no_follow(&f.dest().join("var/.wh..wh..opq")));
     assert_eq!(fs::read(f.dest().join("var/new")).unwrap(), b"n");
     assert!(!exists_no_follow(&f.dest().join(".wh..wh.plnk")));
-    assert_eq!(lxattr(&f.dest().join("etc"), "trusted.overlay.opaque"), None);
+    assert_eq!(
+        lxattr(&f.dest().join("etc"), "trusted.overlay.opaque"),
+        None
+    );
 }
 
 #[test]
@@ -341,13 +503,23 @@ fn apply_mode_whiteouts_delete_recursively_without_following_symlinks() {
     std::os::unix::fs::symlink(&outside, d.join("toplink")).unwrap();
     fs::write(d.join("kept"), b"k").unwrap();
 
-    f.unpack(Layer::new().file(".wh.gone", b"").file(".wh.toplink", b"").file(".wh.never-existed", b""), Whiteouts::Apply)
-        .unwrap();
+    f.unpack(
+        Layer::new()
+            .file(".wh.gone", b"")
+            .file(".wh.toplink", b"")
+            .file(".wh.never-existed", b""),
+        Whiteouts::Apply,
+    )
+    .unwrap();
     assert!(!exists_no_follow(&d.join("gone")));
     assert!(!exists_no_follow(&d.join("toplink")));
     assert!(!exists_no_follow(&d.join(".wh.gone")));
     assert!(d.join("kept").exists());
-    assert_eq!(fs::read(outside.join("precious")).unwrap(), b"p", "followed a symlink while deleting");
+    assert_eq!(
+        fs::read(outside.join("precious")).unwrap(),
+        b"p",
+        "followed a symlink while deleting"
+    );
 }
 
 #[test]
@@ -360,22 +532,38 @@ fn apply_mode_opaque_dir_drops_earlier_layers_children_only() {
     fs::write(d.join("other"), b"o").unwrap();
     // The marker after a sibling of this layer, to show order does not matter.
     f.unpack(
-        Layer::new().dir("dir").file("dir/new1", b"1").file("dir/.wh..wh..opq", b"").file("dir/new2", b"2").file("dir/sub/deep", b"3"),
+        Layer::new()
+            .dir("dir")
+            .file("dir/new1", b"1")
+            .file("dir/.wh..wh..opq", b"")
+            .file("dir/new2", b"2")
+            .file("dir/sub/deep", b"3"),
         Whiteouts::Apply,
     )
     .unwrap();
-    let mut names: Vec<String> =
-        fs::read_dir(d.join("dir")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut names: Vec<String> = fs::read_dir(d.join("dir"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     names.sort();
     assert_eq!(names, ["new1", "new2", "sub"]);
-    assert!(d.join("other").exists(), "opaque reached outside its directory");
+    assert!(
+        d.join("other").exists(),
+        "opaque reached outside its directory"
+    );
     assert_eq!(lxattr(&d.join("dir"), "trusted.overlay.opaque"), None);
 }
 
 #[test]
 fn apply_mode_whiteout_under_a_missing_dir_is_a_no_op() {
     let f = Fixture::new();
-    f.unpack(Layer::new().file("nope/.wh.x", b"").file("nope2/.wh..wh..opq", b""), Whiteouts::Apply).unwrap();
+    f.unpack(
+        Layer::new()
+            .file("nope/.wh.x", b"")
+            .file("nope2/.wh..wh..opq", b""),
+        Whiteouts::Apply,
+    )
+    .unwrap();
     assert!(!exists_no_follow(&f.dest().join("nope")));
 }
 
@@ -384,17 +572,40 @@ fn apply_mode_whiteout_under_a_missing_dir_is_a_no_op() {
 #[test]
 fn gzip_and_zstd_layers_are_sniffed_and_unpacked() {
     let f = Fixture::new();
-    let tar = Layer::new().dir("d").file("d/hello", b"hello world").bytes();
+    let tar = Layer::new()
+        .dir("d")
+        .file("d/hello", b"hello world")
+        .bytes();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&tar).unwrap();
     let gz = f.write_layer("l.tar.gz", &gz.finish().unwrap());
     let zst = f.write_layer("l.tar.zst", &zstd::encode_all(&tar[..], 3).unwrap());
-    for (layer, compression) in
-        [(&gz, Compression::Auto), (&zst, Compression::Auto), (&gz, Compression::Gzip), (&zst, Compression::Zstd)]
-    {
-        let dest = f.path(&format!("out-{}-{compression:?}", layer.file_name().unwrap().to_str().unwrap()));
-        let stats = unpack_layer(layer, &dest, &Options { whiteouts: Whiteouts::Overlay, compression }).unwrap();
-        assert_eq!(stats, Stats { entries: 2, bytes: 11 });
+    for (layer, compression) in [
+        (&gz, Compression::Auto),
+        (&zst, Compression::Auto),
+        (&gz, Compression::Gzip),
+        (&zst, Compression::Zstd),
+    ] {
+        let dest = f.path(&format!(
+            "out-{}-{compression:?}",
+            layer.file_name().unwrap().to_str().unwrap()
+        ));
+        let stats = unpack_layer(
+            layer,
+            &dest,
+            &Options {
+                whiteouts: Whiteouts::Overlay,
+                compression,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            stats,
+            Stats {
+                entries: 2,
+                bytes: 11
+            }
+        );
         assert_eq!(fs::read(dest.join("d/hello")).unwrap(), b"hello world");
     }
 }
@@ -402,11 +613,25 @@ fn gzip_and_zstd_layers_are_sniffed_and_unpacked() {
 #[test]
 fn a_text_file_is_not_a_tar_archive() {
     let f = Fixture::new();
-    for (name, bytes) in [("short.txt", b"hello\n".to_vec()), ("long.txt", b"not a tar\n".repeat(200))] {
+    for (name, bytes) in [
+        ("short.txt", b"hello\n".to_vec()),
+        ("long.txt", b"not a tar\n".repeat(200)),
+    ] {
         let p = f.write_layer(name, &bytes);
-        let err = unpack_layer(&p, &f.dest(), &Options { whiteouts: Whiteouts::Apply, compression: Compression::Auto }).unwrap_err();
+        let err = unpack_layer(
+            &p,
+            &f.dest(),
+            &Options {
+                whiteouts: Whiteouts::Apply,
+                compression: Compression::Auto,
+            },
+        )
+        .unwrap_err();
         assert_eq!(err.code(), "EINVAL");
-        assert_eq!(err.to_string(), format!("layer {}: not a tar archive", p.display()));
+        assert_eq!(
+            err.to_string(),
+            format!("layer {}: not a tar archive", p.display())
+        );
     }
 }
 
@@ -416,16 +641,38 @@ fn gzipped_garbage_is_not_a_tar_archive() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&b"garbage ".repeat(100)).unwrap();
     let p = f.write_layer("g.gz", &gz.finish().unwrap());
-    let err = unpack_layer(&p, &f.dest(), &Options { whiteouts: Whiteouts::Apply, compression: Compression::Auto }).unwrap_err();
-    assert_eq!(err.to_string(), format!("layer {}: not a tar archive", p.display()));
+    let err = unpack_layer(
+        &p,
+        &f.dest(),
+        &Options {
+            whiteouts: Whiteouts::Apply,
+            compression: Compression::Auto,
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("layer {}: not a tar archive", p.display())
+    );
 }
 
 #[test]
 fn a_truncated_archive_fails_with_einval() {
     let f = Fixture::new();
-    let tar = Layer::new().file("a", b"a").file("big", &[7u8; 4096]).bytes();
+    let tar = Layer::new()
+        .file("a", b"a")
+        .file("big", &[7u8; 4096])
+        .bytes();
     let p = f.write_layer("cut.tar", &tar[..512 * 4]);
-    let err = unpack_layer(&p, &f.dest(), &Options { whiteouts: Whiteouts::Apply, compression: Compression::None }).unwrap_err();
+    let err = unpack_layer(
+        &p,
+        &f.dest(),
+        &Options {
+            whiteouts: Whiteouts::Apply,
+            compression: Compression::None,
+        },
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "EINVAL", "{err}");
 }
 
@@ -433,16 +680,35 @@ fn a_truncated_archive_fails_with_einval() {
 fn a_missing_layer_file_is_enoent_naming_it() {
     let f = Fixture::new();
     let p = f.path("nope.tar");
-    let err = unpack_layer(&p, &f.dest(), &Options { whiteouts: Whiteouts::Apply, compression: Compression::Auto }).unwrap_err();
+    let err = unpack_layer(
+        &p,
+        &f.dest(),
+        &Options {
+            whiteouts: Whiteouts::Apply,
+            compression: Compression::Auto,
+        },
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "ENOENT");
-    assert_eq!(err.to_string(), format!("open {}: no such file or directory", p.display()));
+    assert_eq!(
+        err.to_string(),
+        format!("open {}: no such file or directory", p.display())
+    );
 }
 
 #[test]
 fn an_empty_file_is_an_empty_layer_and_dest_is_created() {
     let f = Fixture::new();
     let p = f.write_layer("empty.tar", b"");
-    let stats = unpack_layer(&p, &f.dest(), &Options { whiteouts: Whiteouts::Apply, compression: Compression::Auto }).unwrap();
+    let stats = unpack_layer(
+        &p,
+        &f.dest(),
+        &Options {
+            whiteouts: Whiteouts::Apply,
+            compression: Compression::Auto,
+        },
+    )
+    .unwrap();
     assert_eq!(stats, Stats::default());
     assert!(f.dest().is_dir());
 }
@@ -465,12 +731,43 @@ fn setuid_ownership_mtime_and_xattrs_are_kept() {
     let cap = b"\x01\x00\x00\x02\x00\x20\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00";
     f.unpack(
         Layer::new()
-            .add(Entry { mode: 0o755, uid: 1234, gid: 5678, mtime: 1_500_000_000, ..e(tar::EntryType::Directory, "usr") })
-            .add(Entry { mode: 0o4755, uid: 1234, gid: 5678, mtime: 1_000_000_000, data: b"su", ..e(tar::EntryType::Regular, "usr/su") })
-            .add(Entry { link: "su", uid: 42, gid: 43, mtime: 1_100_000_000, ..e(tar::EntryType::Symlink, "usr/su-link") })
-            .add(Entry { mode: 0o1777, ..e(tar::EntryType::Directory, "tmp") })
-            .pax(&[("SCHILY.xattr.user.note", b"hi"), ("SCHILY.xattr.security.capability", cap), ("SCHILY.xattr.trusted.overlay.opaque", b"y"), ("mtime", b"1200000000.25")])
-            .add(Entry { mode: 0o755, data: b"ping", ..e(tar::EntryType::Regular, "usr/ping") })
+            .add(Entry {
+                mode: 0o755,
+                uid: 1234,
+                gid: 5678,
+                mtime: 1_500_000_000,
+                ..e(tar::EntryType::Directory, "usr")
+            })
+            .add(Entry {
+                mode: 0o4755,
+                uid: 1234,
+                gid: 5678,
+                mtime: 1_000_000_000,
+                data: b"su",
+                ..e(tar::EntryType::Regular, "usr/su")
+            })
+            .add(Entry {
+                link: "su",
+                uid: 42,
+                gid: 43,
+                mtime: 1_100_000_000,
+                ..e(tar::EntryType::Symlink, "usr/su-link")
+            })
+            .add(Entry {
+                mode: 0o1777,
+                ..e(tar::EntryType::Directory, "tmp")
+            })
+            .pax(&[
+                ("SCHILY.xattr.user.note", b"hi"),
+                ("SCHILY.xattr.security.capability", cap),
+                ("SCHILY.xattr.trusted.overlay.opaque", b"y"),
+                ("mtime", b"1200000000.25"),
+            ])
+            .add(Entry {
+                mode: 0o755,
+                data: b"ping",
+                ..e(tar::EntryType::Regular, "usr/ping")
+            })
             // A later child must not disturb the directory's kept mtime.
             .file("usr/late", b"l"),
         Whiteouts::Overlay,
@@ -483,15 +780,32 @@ fn setuid_ownership_mtime_and_xattrs_are_kept() {
     assert_eq!(su.mtime(), 1_000_000_000);
     let link = fs::symlink_metadata(d.join("usr/su-link")).unwrap();
     assert!(link.file_type().is_symlink());
-    assert_eq!((link.uid(), link.gid()), (42, 43), "lchown, not chown of the target");
+    assert_eq!(
+        (link.uid(), link.gid()),
+        (42, 43),
+        "lchown, not chown of the target"
+    );
     assert_eq!(link.mtime(), 1_100_000_000);
     let usr = fs::metadata(d.join("usr")).unwrap();
-    assert_eq!((usr.uid(), usr.gid(), usr.mtime()), (1234, 5678, 1_500_000_000));
-    assert_eq!(fs::metadata(d.join("tmp")).unwrap().permissions().mode() & 0o7777, 0o1777);
+    assert_eq!(
+        (usr.uid(), usr.gid(), usr.mtime()),
+        (1234, 5678, 1_500_000_000)
+    );
+    assert_eq!(
+        fs::metadata(d.join("tmp")).unwrap().permissions().mode() & 0o7777,
+        0o1777
+    );
     let ping = d.join("usr/ping");
     assert_eq!(lxattr(&ping, "user.note").as_deref(), Some(&b"hi"[..]));
-    assert_eq!(lxattr(&ping, "security.capability").as_deref(), Some(&cap[..]));
-    assert_eq!(lxattr(&ping, "trusted.overlay.opaque"), None, "a layer must not forge overlay xattrs");
+    assert_eq!(
+        lxattr(&ping, "security.capability").as_deref(),
+        Some(&cap[..])
+    );
+    assert_eq!(
+        lxattr(&ping, "trusted.overlay.opaque"),
+        None,
+        "a layer must not forge overlay xattrs"
+    );
     let pm = fs::metadata(&ping).unwrap();
     assert_eq!((pm.mtime(), pm.mtime_nsec()), (1_200_000_000, 250_000_000));
 }
@@ -502,9 +816,21 @@ fn devices_and_fifos_are_created() {
     let f = Fixture::new();
     f.unpack(
         Layer::new()
-            .add(Entry { dev: (1, 3), mode: 0o666, ..e(tar::EntryType::Char, "dev/null") })
-            .add(Entry { dev: (7, 0), mode: 0o660, gid: 6, ..e(tar::EntryType::Block, "dev/loop0") })
-            .add(Entry { mode: 0o600, ..e(tar::EntryType::Fifo, "run/fifo") }),
+            .add(Entry {
+                dev: (1, 3),
+                mode: 0o666,
+                ..e(tar::EntryType::Char, "dev/null")
+            })
+            .add(Entry {
+                dev: (7, 0),
+                mode: 0o660,
+                gid: 6,
+                ..e(tar::EntryType::Block, "dev/loop0")
+            })
+            .add(Entry {
+                mode: 0o600,
+                ..e(tar::EntryType::Fifo, "run/fifo")
+            }),
         Whiteouts::Overlay,
     )
     .unwrap();
@@ -515,7 +841,10 @@ fn devices_and_fifos_are_created() {
     let lo = fs::symlink_metadata(f.dest().join("dev/loop0")).unwrap();
     assert!(lo.file_type().is_block_device());
     assert_eq!((lo.rdev(), lo.gid()), (libc::makedev(7, 0), 6));
-    assert!(fs::symlink_metadata(f.dest().join("run/fifo")).unwrap().file_type().is_fifo());
+    assert!(fs::symlink_metadata(f.dest().join("run/fifo"))
+        .unwrap()
+        .file_type()
+        .is_fifo());
 }
 
 // ---- replacing paths -------------------------------------------------------------
@@ -524,7 +853,13 @@ fn devices_and_fifos_are_created() {
 fn a_file_replaces_a_dir_and_a_dir_replaces_a_file() {
     let f = Fixture::new();
     f.unpack(
-        Layer::new().file("a", b"file").dir("a").file("a/x", b"x").dir("b").file("b/child", b"c").file("b", b"now a file"),
+        Layer::new()
+            .file("a", b"file")
+            .dir("a")
+            .file("a/x", b"x")
+            .dir("b")
+            .file("b/child", b"c")
+            .file("b", b"now a file"),
         Whiteouts::Overlay,
     )
     .unwrap();
@@ -536,11 +871,30 @@ fn a_file_replaces_a_dir_and_a_dir_replaces_a_file() {
 #[test]
 fn across_layers_dirs_merge_and_types_replace() {
     let f = Fixture::new();
-    f.unpack(Layer::new().dir("etc").file("etc/old", b"o").file("f", b"file").dir("d").file("d/c", b"c"), Whiteouts::Apply)
-        .unwrap();
-    f.unpack(Layer::new().dir("etc").file("etc/new", b"n").dir("f").symlink("d", "/etc"), Whiteouts::Apply).unwrap();
+    f.unpack(
+        Layer::new()
+            .dir("etc")
+            .file("etc/old", b"o")
+            .file("f", b"file")
+            .dir("d")
+            .file("d/c", b"c"),
+        Whiteouts::Apply,
+    )
+    .unwrap();
+    f.unpack(
+        Layer::new()
+            .dir("etc")
+            .file("etc/new", b"n")
+            .dir("f")
+            .symlink("d", "/etc"),
+        Whiteouts::Apply,
+    )
+    .unwrap();
     let d = f.dest();
-    assert!(d.join("etc/old").exists() && d.join("etc/new").exists(), "dir over dir merges");
+    assert!(
+        d.join("etc/old").exists() && d.join("etc/new").exists(),
+        "dir over dir merges"
+    );
     assert!(fs::symlink_metadata(d.join("f")).unwrap().is_dir());
     assert_eq!(fs::read_link(d.join("d")).unwrap(), Path::new("/etc"));
 }
@@ -551,10 +905,20 @@ fn a_dir_entry_replaces_a_symlink_instead_of_following_it() {
     let outside = f.path("outside");
     fs::create_dir(&outside).unwrap();
     let target = outside.to_str().unwrap().to_string();
-    f.unpack(Layer::new().symlink("s", &target).add(Entry { mode: 0o700, ..e(tar::EntryType::Directory, "s") }), Whiteouts::Overlay)
-        .unwrap();
+    f.unpack(
+        Layer::new().symlink("s", &target).add(Entry {
+            mode: 0o700,
+            ..e(tar::EntryType::Directory, "s")
+        }),
+        Whiteouts::Overlay,
+    )
+    .unwrap();
     assert!(fs::symlink_metadata(f.dest().join("s")).unwrap().is_dir());
-    assert_eq!(fs::metadata(&outside).unwrap().permissions().mode() & 0o777, 0o755, "chmod followed the symlink");
+    assert_eq!(
+        fs::metadata(&outside).unwrap().permissions().mode() & 0o777,
+        0o755,
+        "chmod followed the symlink"
+    );
 }
 
 #[test]
@@ -562,7 +926,9 @@ fn long_names_and_pax_paths_work() {
     let f = Fixture::new();
     let long = format!("{}/file", "d".repeat(150));
     let mut layer = Layer::new();
-    layer.pax(&[("path", long.as_bytes())]).file("short", b"via pax");
+    layer
+        .pax(&[("path", long.as_bytes())])
+        .file("short", b"via pax");
     f.unpack(&mut layer, Whiteouts::Overlay).unwrap();
     assert_eq!(fs::read(f.dest().join(&long)).unwrap(), b"via pax");
 }

@@ -53,7 +53,9 @@ pub fn stats_v1(dir: &Path) -> Option<BlkBytes> {
 }
 
 pub fn stats_v2(dir: &Path) -> Option<BlkBytes> {
-    std::fs::read_to_string(dir.join("io.stat")).ok().map(|t| parse_v2(&t))
+    std::fs::read_to_string(dir.join("io.stat"))
+        .ok()
+        .map(|t| parse_v2(&t))
 }
 
 #[cfg(test)]
@@ -64,7 +66,8 @@ mod tests {
     fn parses_both_formats() {
         let v1 = "8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 0\n8:0 Total 12288\n8:16 Read 1\nTotal 12289\n";
         assert_eq!(parse_v1(v1), (4097, 8192));
-        let v2 = "8:0 rbytes=100 wbytes=200 rios=1 wios=2 dbytes=0 dios=0\n8:16 rbytes=1 wbytes=2\n";
+        let v2 =
+            "8:0 rbytes=100 wbytes=200 rios=1 wios=2 dbytes=0 dios=0\n8:16 rbytes=1 wbytes=2\n";
         assert_eq!(parse_v2(v2), (101, 202));
     }
 }

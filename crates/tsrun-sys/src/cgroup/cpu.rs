@@ -16,7 +16,8 @@ pub fn wants_cpu(c: &Cpu) -> bool {
 
 /// True when the spec pins CPUs or memory nodes.
 pub fn wants_cpuset(c: &Cpu) -> bool {
-    c.cpus.as_deref().is_some_and(|v| !v.is_empty()) || c.mems.as_deref().is_some_and(|v| !v.is_empty())
+    c.cpus.as_deref().is_some_and(|v| !v.is_empty())
+        || c.mems.as_deref().is_some_and(|v| !v.is_empty())
 }
 
 pub fn apply_cpu_v1(dir: &Path, c: &Cpu) -> Result<()> {
@@ -96,7 +97,11 @@ mod tests {
     fn usage_in_nanoseconds() {
         let t = tempfile::tempdir().unwrap();
         std::fs::write(t.path().join("cpuacct.usage"), "123456789\n").unwrap();
-        std::fs::write(t.path().join("cpu.stat"), "usage_usec 1500\nuser_usec 1000\n").unwrap();
+        std::fs::write(
+            t.path().join("cpu.stat"),
+            "usage_usec 1500\nuser_usec 1000\n",
+        )
+        .unwrap();
         assert_eq!(usage_ns_v1(t.path()), Some(123_456_789));
         assert_eq!(usage_ns_v2(t.path()), Some(1_500_000));
     }

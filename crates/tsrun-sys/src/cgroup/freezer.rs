@@ -19,7 +19,11 @@ pub fn set_v1(dir: &Path, frozen: bool) -> Result<()> {
         }
         std::thread::sleep(Duration::from_millis(2));
     }
-    Err(SysError::from_errno(libc::EBUSY, "freeze", f.display().to_string()))
+    Err(SysError::from_errno(
+        libc::EBUSY,
+        "freeze",
+        f.display().to_string(),
+    ))
 }
 
 pub fn set_v2(dir: &Path, frozen: bool) -> Result<()> {
@@ -32,12 +36,18 @@ pub fn set_v2(dir: &Path, frozen: bool) -> Result<()> {
             _ => std::thread::sleep(Duration::from_millis(2)),
         }
     }
-    Err(SysError::from_errno(libc::EBUSY, "freeze", dir.display().to_string()))
+    Err(SysError::from_errno(
+        libc::EBUSY,
+        "freeze",
+        dir.display().to_string(),
+    ))
 }
 
 /// `Some(true)` when frozen (or freezing), `None` when the file is missing.
 pub fn frozen_v1(dir: &Path) -> Option<bool> {
-    read_trim(&dir.join("freezer.state")).ok().map(|s| s != "THAWED")
+    read_trim(&dir.join("freezer.state"))
+        .ok()
+        .map(|s| s != "THAWED")
 }
 
 pub fn frozen_v2(dir: &Path) -> Option<bool> {

@@ -73,7 +73,10 @@ pub struct MemoryStats {
 }
 
 pub fn stats_v1(dir: &Path) -> Option<MemoryStats> {
-    let usage: u64 = read_trim(&dir.join("memory.usage_in_bytes")).ok()?.parse().ok()?;
+    let usage: u64 = read_trim(&dir.join("memory.usage_in_bytes"))
+        .ok()?
+        .parse()
+        .ok()?;
     let inactive = keyed_value(&dir.join("memory.stat"), "total_inactive_file").unwrap_or(0);
     let limit = read_trim(&dir.join("memory.limit_in_bytes"))
         .ok()
@@ -121,7 +124,10 @@ mod tests {
         // No memsw file: the limit is set, the swap part is not covered.
         assert_eq!(apply_v1(t.path(), &m).unwrap(), vec!["memory"]);
         std::fs::write(t.path().join("memory.memsw.limit_in_bytes"), "").unwrap();
-        assert_eq!(apply_v1(t.path(), &m).unwrap(), vec!["memory", "memory swap"]);
+        assert_eq!(
+            apply_v1(t.path(), &m).unwrap(),
+            vec!["memory", "memory swap"]
+        );
         let rd = |f: &str| std::fs::read_to_string(t.path().join(f)).unwrap();
         assert_eq!(rd("memory.limit_in_bytes"), "67108864");
         assert_eq!(rd("memory.memsw.limit_in_bytes"), "134217728");
@@ -136,7 +142,10 @@ mod tests {
             swap: Some(96 << 20),
             reservation: Some(32 << 20),
         };
-        assert_eq!(apply_v2(t.path(), &m).unwrap(), vec!["memory", "memory swap"]);
+        assert_eq!(
+            apply_v2(t.path(), &m).unwrap(),
+            vec!["memory", "memory swap"]
+        );
         let rd = |f: &str| std::fs::read_to_string(t.path().join(f)).unwrap();
         assert_eq!(rd("memory.max"), "67108864");
         assert_eq!(rd("memory.swap.max"), (32u64 << 20).to_string());

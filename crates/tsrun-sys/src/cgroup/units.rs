@@ -89,7 +89,10 @@ mod tests {
 
     #[test]
     fn swap_is_the_part_above_memory() {
-        assert_eq!(v2_swap_max(Some(64 << 20), 128 << 20), (64u64 << 20).to_string());
+        assert_eq!(
+            v2_swap_max(Some(64 << 20), 128 << 20),
+            (64u64 << 20).to_string()
+        );
         assert_eq!(v2_swap_max(Some(64 << 20), 64 << 20), "0");
         assert_eq!(v2_swap_max(Some(64 << 20), -1), "max");
         assert_eq!(v2_swap_max(None, 128 << 20), "max");

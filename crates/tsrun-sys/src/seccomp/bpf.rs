@@ -143,7 +143,8 @@ fn ret(k: u32) -> Insn {
 }
 
 fn jump(distance: usize) -> Result<u8, String> {
-    u8::try_from(distance).map_err(|_| format!("a rule needs a jump of {distance} instructions; at most 255"))
+    u8::try_from(distance)
+        .map_err(|_| format!("a rule needs a jump of {distance} instructions; at most 255"))
 }
 
 /// One rule: `ld nr; jeq nr ? body : past; body = conditions; ret`.
@@ -187,7 +188,12 @@ fn rule_block(r: &Rule, out: &mut Vec<Insn>) -> Result<(), String> {
 }
 
 /// The whole filter: arch check, x32 check, rules in order, default.
-pub fn assemble(arch: u32, x32_bit: u32, default: u32, rules: &[Rule]) -> Result<Vec<Insn>, String> {
+pub fn assemble(
+    arch: u32,
+    x32_bit: u32,
+    default: u32,
+    rules: &[Rule],
+) -> Result<Vec<Insn>, String> {
     let mut p = vec![
         Insn {
             code: LD_ABS_W,

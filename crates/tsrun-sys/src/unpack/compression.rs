@@ -29,7 +29,11 @@ impl Compression {
             "none" => Ok(Compression::None),
             "gzip" => Ok(Compression::Gzip),
             "zstd" => Ok(Compression::Zstd),
-            other => Err(SysError::invalid("compression", other, "expected auto, none, gzip or zstd")),
+            other => Err(SysError::invalid(
+                "compression",
+                other,
+                "expected auto, none, gzip or zstd",
+            )),
         }
     }
 }
@@ -40,14 +44,17 @@ pub fn open(path: &Path, compression: Compression) -> Result<Box<dyn Read + Send
     let file = File::open(path).map_err(|e| SysError::from_io(&e, "open", shown.clone()))?;
     let mut reader = BufReader::with_capacity(128 * 1024, file);
     let kind = match compression {
-        Compression::Auto => sniff(&mut reader).map_err(|e| SysError::from_io(&e, "read", shown.clone()))?,
+        Compression::Auto => {
+            sniff(&mut reader).map_err(|e| SysError::from_io(&e, "read", shown.clone()))?
+        }
         given => given,
     };
     Ok(match kind {
         // Multi-member gzip (concatenated streams) is valid gzip; read them all.
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),
         Compression::Zstd => Box::new(
-            zstd::stream::read::Decoder::with_buffer(reader).map_err(|e| SysError::from_io(&e, "zstd", shown.clone()))?,
+            zstd::stream::read::Decoder::with_buffer(reader)
+                .map_err(|e| SysError::from_io(&e, "zstd", shown.clone()))?,
         ),
         Compression::None | Compression::Auto => Box::new(reader),
     })

@@ -33,7 +33,13 @@ pub struct Unpacker {
 
 impl Unpacker {
     pub fn new(root: Root, whiteouts: Whiteouts) -> Unpacker {
-        Unpacker { root, whiteouts, written: HashSet::new(), dir_times: Vec::new(), stats: Stats::default() }
+        Unpacker {
+            root,
+            whiteouts,
+            written: HashSet::new(),
+            dir_times: Vec::new(),
+            stats: Stats::default(),
+        }
     }
 
     /// Unpacks one entry of the archive.
@@ -60,7 +66,10 @@ impl Unpacker {
         }
         self.mark_written(&comps);
         let meta = Meta::from_entry(entry, &shown)?;
-        let parent_fd = self.root.dir(parent, true)?.expect("dir() with create returns a directory");
+        let parent_fd = self
+            .root
+            .dir(parent, true)?
+            .expect("dir() with create returns a directory");
         let parent_fd = parent_fd.as_raw_fd();
         let cname = cstr(name, &shown)?;
         match kind {
@@ -103,7 +112,10 @@ impl Unpacker {
     pub fn finish(&mut self) -> Result<()> {
         for (rel, meta) in self.dir_times.iter().rev() {
             let shown = self.root.show(rel);
-            match self.root.resolve(rel, libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW) {
+            match self
+                .root
+                .resolve(rel, libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW)
+            {
                 Ok(fd) => meta.apply_times_fd(fd.as_raw_fd(), &shown)?,
                 Err(libc::ENOENT | libc::ENOTDIR | libc::ELOOP) => {}
                 Err(errno) => return Err(SysError::from_errno(errno, "openat2", shown)),
@@ -114,9 +126,18 @@ impl Unpacker {
 
     /// `./` itself: a directory entry sets the root's metadata; anything else
     /// would replace the root and is refused.
-    fn root_entry<R: Read>(&mut self, kind: EntryType, entry: &mut tar::Entry<R>, shown: &str) -> Result<()> {
+    fn root_entry<R: Read>(
+        &mut self,
+        kind: EntryType,
+        entry: &mut tar::Entry<R>,
+        shown: &str,
+    ) -> Result<()> {
         if kind != EntryType::Directory {
-            return Err(SysError::invalid("layer", shown, "entry would replace the layer root"));
+            return Err(SysError::invalid(
+                "layer",
+                shown,
+                "entry would replace the layer root",
+            ));
         }
         let meta = Meta::from_entry(entry, shown)?;
         let fd = self.root.dir(&[], false)?.expect("the root exists");
@@ -130,7 +151,13 @@ impl Unpacker {
     /// for a directory, never following a symlink). A regular file is removed
     /// and not truncated, so other hard links to it keep their content.
     /// Returns whether an existing directory was kept.
-    pub fn clear_slot(&self, parent: RawFd, name: &CStr, keep_dir: bool, shown: &str) -> Result<bool> {
+    pub fn clear_slot(
+        &self,
+        parent: RawFd,
+        name: &CStr,
+        keep_dir: bool,
+        shown: &str,
+    ) -> Result<bool> {
         match kind_at(parent, name) {
             Ok(None) => Ok(false),
             Ok(Some(libc::S_IFDIR)) if keep_dir => Ok(true),
@@ -141,9 +168,17 @@ impl Unpacker {
         }
     }
 
-    fn file<R: Read>(&mut self, parent: RawFd, name: &CStr, entry: &mut tar::Entry<R>, meta: &Meta, shown: &str) -> Result<()> {
+    fn file<R: Read>(
+        &mut self,
+        parent: RawFd,
+        name: &CStr,
+        entry: &mut tar::Entry<R>,
+        meta: &Meta,
+        shown: &str,
+    ) -> Result<()> {
         self.clear_slot(parent, name, false, shown)?;
-        let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+        let flags =
+            libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
         // SAFETY: valid fd and C string.
         let fd = unsafe { libc::openat(parent, name.as_ptr(), flags, 0o600 as libc::c_uint) };
         if fd < 0 {
@@ -157,7 +192,14 @@ impl Unpacker {
         meta.apply_times_fd(file.as_raw_fd(), shown)
     }
 
-    fn directory(&mut self, parent: RawFd, name: &CStr, rel: Vec<u8>, meta: Meta, shown: &str) -> Result<()> {
+    fn directory(
+        &mut self,
+        parent: RawFd,
+        name: &CStr,
+        rel: Vec<u8>,
+        meta: Meta,
+        shown: &str,
+    ) -> Result<()> {
         if !self.clear_slot(parent, name, true, shown)? {
             // SAFETY: valid fd and C string.
             if unsafe { libc::mkdirat(parent, name.as_ptr(), 0o700) } != 0 {
@@ -179,7 +221,14 @@ impl Unpacker {
 
     /// The target is stored as written in the archive (absolute or with
     /// `..`): inside the container's root it means what the image meant.
-    fn symlink(&mut self, parent: RawFd, name: &CStr, target: &[u8], meta: &Meta, shown: &str) -> Result<()> {
+    fn symlink(
+        &mut self,
+        parent: RawFd,
+        name: &CStr,
+        target: &[u8],
+        meta: &Meta,
+        shown: &str,
+    ) -> Result<()> {
         self.clear_slot(parent, name, false, shown)?;
         let target = cstr(target, shown)?;
         // SAFETY: valid fd and C strings.
@@ -192,14 +241,24 @@ impl Unpacker {
     /// A hard link's target is resolved inside the root like any path; it
     /// must already exist there (an earlier entry, or an earlier layer in
     /// `apply` mode), else the layer is refused with `EINVAL`.
-    fn hardlink(&mut self, parent: RawFd, name: &CStr, rel: &[u8], target: &[u8], shown: &str) -> Result<()> {
+    fn hardlink(
+        &mut self,
+        parent: RawFd,
+        name: &CStr,
+        rel: &[u8],
+        target: &[u8],
+        shown: &str,
+    ) -> Result<()> {
         let target_comps = clean(target);
         let target_rel = join(&target_comps);
         let refuse = || {
             SysError::invalid(
                 "link",
                 shown,
-                format!("hard link target {} is missing or outside the layer", String::from_utf8_lossy(target)),
+                format!(
+                    "hard link target {} is missing or outside the layer",
+                    String::from_utf8_lossy(target)
+                ),
             )
         };
         let Some((target_name, target_parent)) = target_comps.split_last() else {
@@ -210,25 +269,52 @@ impl Unpacker {
         }
         let target_dir = match self.root.dir(target_parent, false) {
             Ok(Some(fd)) => fd,
-            Ok(None) | Err(SysError { errno: libc::ENOTDIR, .. }) => return Err(refuse()),
+            Ok(None)
+            | Err(SysError {
+                errno: libc::ENOTDIR,
+                ..
+            }) => return Err(refuse()),
             Err(e) => return Err(e),
         };
         let target_name = cstr(target_name, shown)?;
         match kind_at(target_dir.as_raw_fd(), &target_name) {
             Ok(Some(_)) => {}
             Ok(None) => return Err(refuse()),
-            Err(errno) => return Err(SysError::from_errno(errno, "fstatat", self.root.show(&target_rel))),
+            Err(errno) => {
+                return Err(SysError::from_errno(
+                    errno,
+                    "fstatat",
+                    self.root.show(&target_rel),
+                ))
+            }
         }
         self.clear_slot(parent, name, false, shown)?;
         // Flags 0: a target that is a symlink is linked itself, never followed.
         // SAFETY: valid fds and C strings.
-        if unsafe { libc::linkat(target_dir.as_raw_fd(), target_name.as_ptr(), parent, name.as_ptr(), 0) } != 0 {
+        if unsafe {
+            libc::linkat(
+                target_dir.as_raw_fd(),
+                target_name.as_ptr(),
+                parent,
+                name.as_ptr(),
+                0,
+            )
+        } != 0
+        {
             return Err(SysError::last("linkat", shown));
         }
         Ok(())
     }
 
-    fn node(&mut self, parent: RawFd, name: &CStr, kind: EntryType, header: &tar::Header, meta: &Meta, shown: &str) -> Result<()> {
+    fn node(
+        &mut self,
+        parent: RawFd,
+        name: &CStr,
+        kind: EntryType,
+        header: &tar::Header,
+        meta: &Meta,
+        shown: &str,
+    ) -> Result<()> {
         self.clear_slot(parent, name, false, shown)?;
         let bad = || SysError::invalid("layer", shown, "bad device number in tar header");
         let major = header.device_major().map_err(|_| bad())?.unwrap_or(0);
@@ -240,7 +326,9 @@ impl Unpacker {
         };
         let dev = libc::makedev(major, minor);
         // SAFETY: valid fd and C string.
-        if unsafe { libc::mknodat(parent, name.as_ptr(), file_type | (meta.mode & 0o777), dev) } != 0 {
+        if unsafe { libc::mknodat(parent, name.as_ptr(), file_type | (meta.mode & 0o777), dev) }
+            != 0
+        {
             return Err(SysError::last("mknodat", shown));
         }
         meta.apply_at(parent, name, true, shown)
@@ -265,11 +353,16 @@ fn copy<R: Read>(entry: &mut tar::Entry<R>, file: &mut File, shown: &str) -> Res
                 })
             }
         };
-        file.write_all(&buf[..n]).map_err(|e| SysError::from_io(&e, "write", shown))?;
+        file.write_all(&buf[..n])
+            .map_err(|e| SysError::from_io(&e, "write", shown))?;
         total += n as u64;
     }
     if total < entry.size() {
-        return Err(SysError::invalid("layer", shown, "archive ends inside this file"));
+        return Err(SysError::invalid(
+            "layer",
+            shown,
+            "archive ends inside this file",
+        ));
     }
     Ok(total)
 }

@@ -35,7 +35,8 @@ pub struct Meta {
 
 impl Meta {
     pub fn from_entry<R: Read>(entry: &mut tar::Entry<R>, shown: &str) -> Result<Meta> {
-        let bad = |what: &str| SysError::invalid("layer", shown, format!("bad {what} in tar header"));
+        let bad =
+            |what: &str| SysError::invalid("layer", shown, format!("bad {what} in tar header"));
         let header = entry.header();
         // The tar crate already applied PAX `uid`/`gid` over the header fields.
         let uid = header.uid().map_err(|_| bad("uid"))?;
@@ -44,7 +45,10 @@ impl Meta {
         let gid = u32::try_from(gid).map_err(|_| bad("gid"))?;
         let mode = header.mode().map_err(|_| bad("mode"))? & 0o7777;
         let mtime = header.mtime().map_err(|_| bad("mtime"))?;
-        let mut mtime = libc::timespec { tv_sec: mtime.min(i64::MAX as u64) as libc::time_t, tv_nsec: 0 };
+        let mut mtime = libc::timespec {
+            tv_sec: mtime.min(i64::MAX as u64) as libc::time_t,
+            tv_nsec: 0,
+        };
         let mut atime = None;
         let mut xattrs = Vec::new();
         if let Some(exts) = entry.pax_extensions().map_err(|_| bad("pax records"))? {
@@ -63,7 +67,13 @@ impl Meta {
                 }
             }
         }
-        Ok(Meta { uid, gid, mode, times: [atime.unwrap_or(mtime), mtime], xattrs })
+        Ok(Meta {
+            uid,
+            gid,
+            mode,
+            times: [atime.unwrap_or(mtime), mtime],
+            xattrs,
+        })
     }
 
     /// On an open file or directory: owner, mode, xattrs (times separately).
@@ -76,10 +86,15 @@ impl Meta {
             return Err(SysError::last("fchmod", shown));
         }
         for (name, value) in &self.xattrs {
-            let rc = unsafe { libc::fsetxattr(fd, name.as_ptr(), value.as_ptr().cast(), value.len(), 0) };
+            let rc = unsafe {
+                libc::fsetxattr(fd, name.as_ptr(), value.as_ptr().cast(), value.len(), 0)
+            };
             // A filesystem without xattr support loses them rather than failing the layer.
             if rc != 0 && last_errno() != libc::EOPNOTSUPP {
-                return Err(SysError::last("fsetxattr", format!("{shown} {}", name.to_string_lossy())));
+                return Err(SysError::last(
+                    "fsetxattr",
+                    format!("{shown} {}", name.to_string_lossy()),
+                ));
             }
         }
         Ok(())
@@ -97,7 +112,16 @@ impl Meta {
     /// `chmod` is skipped for symlinks (their mode means nothing on Linux).
     pub fn apply_at(&self, parent: RawFd, name: &CStr, chmod: bool, shown: &str) -> Result<()> {
         // SAFETY: valid fd and C string.
-        if unsafe { libc::fchownat(parent, name.as_ptr(), self.uid, self.gid, libc::AT_SYMLINK_NOFOLLOW) } != 0 {
+        if unsafe {
+            libc::fchownat(
+                parent,
+                name.as_ptr(),
+                self.uid,
+                self.gid,
+                libc::AT_SYMLINK_NOFOLLOW,
+            )
+        } != 0
+        {
             return Err(SysError::last("fchownat", shown));
         }
         // fchmodat follows a final symlink, but `name` is the device or fifo we
@@ -105,7 +129,15 @@ impl Meta {
         if chmod && unsafe { libc::fchmodat(parent, name.as_ptr(), self.mode, 0) } != 0 {
             return Err(SysError::last("fchmodat", shown));
         }
-        if unsafe { libc::utimensat(parent, name.as_ptr(), self.times.as_ptr(), libc::AT_SYMLINK_NOFOLLOW) } != 0 {
+        if unsafe {
+            libc::utimensat(
+                parent,
+                name.as_ptr(),
+                self.times.as_ptr(),
+                libc::AT_SYMLINK_NOFOLLOW,
+            )
+        } != 0
+        {
             return Err(SysError::last("utimensat", shown));
         }
         Ok(())
@@ -121,11 +153,22 @@ fn pax_time(value: &[u8]) -> Option<libc::timespec> {
     if !digits.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    let tv_nsec: i64 = if digits.is_empty() { 0 } else { format!("{digits:0<9}").parse().ok()? };
+    let tv_nsec: i64 = if digits.is_empty() {
+        0
+    } else {
+        format!("{digits:0<9}").parse().ok()?
+    };
     // A negative time with a fraction means "secs - fraction"; keep it simple
     // and drop the fraction there (pre-1970 files are vanishingly rare).
-    let tv_nsec = if tv_sec < 0 || secs.starts_with('-') { 0 } else { tv_nsec };
-    Some(libc::timespec { tv_sec: tv_sec as libc::time_t, tv_nsec: tv_nsec as _ })
+    let tv_nsec = if tv_sec < 0 || secs.starts_with('-') {
+        0
+    } else {
+        tv_nsec
+    };
+    Some(libc::timespec {
+        tv_sec: tv_sec as libc::time_t,
+        tv_nsec: tv_nsec as _,
+    })
 }
 
 #[cfg(test)]

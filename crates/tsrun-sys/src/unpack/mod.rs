@@ -41,7 +41,11 @@ impl Whiteouts {
         match name {
             "overlay" => Ok(Whiteouts::Overlay),
             "apply" => Ok(Whiteouts::Apply),
-            other => Err(SysError::invalid("whiteouts", other, "expected overlay or apply")),
+            other => Err(SysError::invalid(
+                "whiteouts",
+                other,
+                "expected overlay or apply",
+            )),
         }
     }
 }
@@ -81,7 +85,9 @@ pub fn unpack_layer(tar_path: &Path, dest: &Path, opts: &Options) -> Result<Stat
         let mut entry = entry.map_err(|e| match (first, e.raw_os_error()) {
             (_, Some(errno)) => SysError::from_errno(errno, "read", shown.clone()),
             (true, None) => not_tar(),
-            (false, None) => SysError::invalid("layer", shown.clone(), format!("corrupt tar archive: {e}")),
+            (false, None) => {
+                SysError::invalid("layer", shown.clone(), format!("corrupt tar archive: {e}"))
+            }
         })?;
         first = false;
         unpacker.entry(&mut entry)?;

@@ -15,7 +15,11 @@ pub fn kind_at(parent: RawFd, name: &CStr) -> std::result::Result<Option<u32>, i
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     if unsafe { libc::fstatat(parent, name.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) } != 0 {
         let errno = last_errno();
-        return if errno == libc::ENOENT { Ok(None) } else { Err(errno) };
+        return if errno == libc::ENOENT {
+            Ok(None)
+        } else {
+            Err(errno)
+        };
     }
     Ok(Some(st.st_mode & libc::S_IFMT))
 }
@@ -26,7 +30,13 @@ pub fn remove_all_at(parent: RawFd, name: &CStr) -> std::result::Result<(), i32>
         None => Ok(()),
         Some(libc::S_IFDIR) => {
             // SAFETY: valid fd and C string.
-            let fd = unsafe { libc::openat(parent, name.as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC) };
+            let fd = unsafe {
+                libc::openat(
+                    parent,
+                    name.as_ptr(),
+                    libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+                )
+            };
             if fd < 0 {
                 return Err(last_errno());
             }

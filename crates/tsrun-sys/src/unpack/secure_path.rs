@@ -63,7 +63,13 @@ pub fn openat2_in_root(dirfd: RawFd, path: &CStr, flags: i32) -> std::result::Re
     loop {
         // SAFETY: path is a valid C string, how lives across the call and its size is passed.
         let fd = unsafe {
-            libc::syscall(libc::SYS_openat2, dirfd, path.as_ptr(), &how as *const OpenHow, std::mem::size_of::<OpenHow>())
+            libc::syscall(
+                libc::SYS_openat2,
+                dirfd,
+                path.as_ptr(),
+                &how as *const OpenHow,
+                std::mem::size_of::<OpenHow>(),
+            )
         };
         if fd >= 0 {
             // SAFETY: the kernel just handed us this fd; nothing else owns it.
@@ -79,7 +85,9 @@ pub fn openat2_in_root(dirfd: RawFd, path: &CStr, flags: i32) -> std::result::Re
 }
 
 pub fn last_errno() -> i32 {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
+    std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO)
 }
 
 /// The layer's destination directory, held open for the whole unpack.
@@ -97,12 +105,20 @@ impl Root {
         std::fs::create_dir_all(dest).map_err(|e| SysError::from_io(&e, "mkdir", shown.clone()))?;
         let c = cstr(dest.as_os_str().as_encoded_bytes(), &shown)?;
         // SAFETY: c is a valid C string.
-        let fd = unsafe { libc::open(c.as_ptr(), libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC) };
+        let fd = unsafe {
+            libc::open(
+                c.as_ptr(),
+                libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC,
+            )
+        };
         if fd < 0 {
             return Err(SysError::last("open", shown));
         }
         // SAFETY: fresh fd from open(2).
-        Ok(Root { fd: unsafe { OwnedFd::from_raw_fd(fd) }, shown })
+        Ok(Root {
+            fd: unsafe { OwnedFd::from_raw_fd(fd) },
+            shown,
+        })
     }
 
     pub fn fd(&self) -> RawFd {
@@ -114,12 +130,20 @@ impl Root {
         if rel.is_empty() {
             return self.shown.clone();
         }
-        format!("{}/{}", self.shown.trim_end_matches('/'), String::from_utf8_lossy(rel))
+        format!(
+            "{}/{}",
+            self.shown.trim_end_matches('/'),
+            String::from_utf8_lossy(rel)
+        )
     }
 
     /// Opens `rel` resolved inside the root with `flags` (raw errno on failure).
     pub fn resolve(&self, rel: &[u8], flags: i32) -> std::result::Result<OwnedFd, i32> {
-        let path = if rel.is_empty() { b".".to_vec() } else { rel.to_vec() };
+        let path = if rel.is_empty() {
+            b".".to_vec()
+        } else {
+            rel.to_vec()
+        };
         let c = CString::new(path).map_err(|_| libc::EINVAL)?;
         openat2_in_root(self.fd(), &c, flags)
     }

@@ -50,7 +50,15 @@ impl Unpacker {
                 let dir = self.root.dir(parent, true)?.expect("created");
                 self.clear_slot(dir.as_raw_fd(), &ctarget, false, &shown)?;
                 // SAFETY: valid fd and C string.
-                if unsafe { libc::mknodat(dir.as_raw_fd(), ctarget.as_ptr(), libc::S_IFCHR, libc::makedev(0, 0)) } != 0 {
+                if unsafe {
+                    libc::mknodat(
+                        dir.as_raw_fd(),
+                        ctarget.as_ptr(),
+                        libc::S_IFCHR,
+                        libc::makedev(0, 0),
+                    )
+                } != 0
+                {
                     return Err(SysError::last("mknodat", shown));
                 }
                 Ok(())
@@ -59,7 +67,8 @@ impl Unpacker {
                 let Some(dir) = self.existing_dir(parent)? else {
                     return Ok(());
                 };
-                remove_all_at(dir.as_raw_fd(), &ctarget).map_err(|errno| SysError::from_errno(errno, "unlinkat", shown))
+                remove_all_at(dir.as_raw_fd(), &ctarget)
+                    .map_err(|errno| SysError::from_errno(errno, "unlinkat", shown))
             }
         }
     }
@@ -73,9 +82,21 @@ impl Unpacker {
                 let dir = self.root.dir(parent, true)?.expect("created");
                 let value = b"y";
                 // SAFETY: valid fd, C string and buffer.
-                let rc = unsafe { libc::fsetxattr(dir.as_raw_fd(), OPAQUE_XATTR.as_ptr(), value.as_ptr().cast(), value.len(), 0) };
+                let rc = unsafe {
+                    libc::fsetxattr(
+                        dir.as_raw_fd(),
+                        OPAQUE_XATTR.as_ptr(),
+                        value.as_ptr().cast(),
+                        value.len(),
+                        0,
+                    )
+                };
                 if rc != 0 {
-                    return Err(SysError::from_errno(last_errno(), "fsetxattr", format!("{shown} trusted.overlay.opaque")));
+                    return Err(SysError::from_errno(
+                        last_errno(),
+                        "fsetxattr",
+                        format!("{shown} trusted.overlay.opaque"),
+                    ));
                 }
                 Ok(())
             }
@@ -92,7 +113,8 @@ impl Unpacker {
                     path.extend_from_slice(child);
                     written.contains(&path)
                 };
-                clear_dir(dir.as_raw_fd(), keep).map_err(|errno| SysError::from_errno(errno, "unlinkat", shown))
+                clear_dir(dir.as_raw_fd(), keep)
+                    .map_err(|errno| SysError::from_errno(errno, "unlinkat", shown))
             }
         }
     }
@@ -101,7 +123,10 @@ impl Unpacker {
     /// `apply` mode a whiteout under a missing directory has nothing to hide.
     fn existing_dir(&self, parent: &[Component]) -> Result<Option<std::os::fd::OwnedFd>> {
         match self.root.dir(parent, false) {
-            Err(SysError { errno: libc::ENOTDIR, .. }) => Ok(None),
+            Err(SysError {
+                errno: libc::ENOTDIR,
+                ..
+            }) => Ok(None),
             other => other,
         }
     }

@@ -44,7 +44,9 @@ pub struct CopyStats {
 }
 
 pub(crate) fn errno() -> i32 {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
+    std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO)
 }
 
 pub(crate) fn cname(name: &[u8], shown: &str) -> Result<CString> {
@@ -73,9 +75,21 @@ pub(crate) fn fstat(fd: RawFd, shown: &str) -> Result<libc::stat> {
 }
 
 /// `openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC)`.
-pub(crate) fn open_at(dir: RawFd, name: &CStr, flags: i32, mode: u32) -> std::result::Result<OwnedFd, i32> {
+pub(crate) fn open_at(
+    dir: RawFd,
+    name: &CStr,
+    flags: i32,
+    mode: u32,
+) -> std::result::Result<OwnedFd, i32> {
     // SAFETY: valid fd and C string.
-    let fd = unsafe { libc::openat(dir, name.as_ptr(), flags | libc::O_NOFOLLOW | libc::O_CLOEXEC, mode) };
+    let fd = unsafe {
+        libc::openat(
+            dir,
+            name.as_ptr(),
+            flags | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+            mode,
+        )
+    };
     if fd < 0 {
         Err(errno())
     } else {
@@ -142,7 +156,13 @@ pub struct Target<'a> {
 /// Copy the merged contents of `srcs` (directory fds, top first) into the
 /// directory `dst` (which exists). Existing entries in `dst` are merged
 /// (directories) or replaced (anything else).
-pub fn copy_contents(srcs: &[OwnedFd], dst: RawFd, shown: &str, opts: &CopyOpts, stats: &mut CopyStats) -> Result<()> {
+pub fn copy_contents(
+    srcs: &[OwnedFd],
+    dst: RawFd,
+    shown: &str,
+    opts: &CopyOpts,
+    stats: &mut CopyStats,
+) -> Result<()> {
     let mut seen: Vec<CString> = Vec::new();
     let mut visible: Vec<(CString, usize)> = Vec::new();
     for (i, src) in srcs.iter().enumerate() {
@@ -167,7 +187,11 @@ pub fn copy_contents(srcs: &[OwnedFd], dst: RawFd, shown: &str, opts: &CopyOpts,
     visible.sort();
     for (name, i) in visible {
         let child = format!("{}/{}", shown.trim_end_matches('/'), name.to_string_lossy());
-        let target = Target { dir: dst, name: &name, shown: child };
+        let target = Target {
+            dir: dst,
+            name: &name,
+            shown: child,
+        };
         copy_node(srcs, i, &name, &target, opts, stats)?;
     }
     Ok(())
@@ -175,7 +199,14 @@ pub fn copy_contents(srcs: &[OwnedFd], dst: RawFd, shown: &str, opts: &CopyOpts,
 
 /// Copy the entry `name` of `srcs[top]` (merged with lower layers when it is a
 /// directory and `opts.layers`) to `to`.
-pub fn copy_node(srcs: &[OwnedFd], top: usize, name: &CStr, to: &Target, opts: &CopyOpts, stats: &mut CopyStats) -> Result<()> {
+pub fn copy_node(
+    srcs: &[OwnedFd],
+    top: usize,
+    name: &CStr,
+    to: &Target,
+    opts: &CopyOpts,
+    stats: &mut CopyStats,
+) -> Result<()> {
     let src = srcs[top].as_raw_fd();
     let st = lstat_at(src, name).map_err(|e| SysError::from_errno(e, "lstat", to.shown.clone()))?;
     match st.st_mode & libc::S_IFMT {
@@ -187,8 +218,13 @@ pub fn copy_node(srcs: &[OwnedFd], top: usize, name: &CStr, to: &Target, opts: &
                 for lower in &srcs[top + 1..] {
                     match lstat_at(lower.as_raw_fd(), name) {
                         Ok(s) if s.st_mode & libc::S_IFMT == libc::S_IFDIR => {
-                            let l = open_at(lower.as_raw_fd(), name, libc::O_RDONLY | libc::O_DIRECTORY, 0)
-                                .map_err(|e| SysError::from_errno(e, "open", to.shown.clone()))?;
+                            let l = open_at(
+                                lower.as_raw_fd(),
+                                name,
+                                libc::O_RDONLY | libc::O_DIRECTORY,
+                                0,
+                            )
+                            .map_err(|e| SysError::from_errno(e, "open", to.shown.clone()))?;
                             let opaque = is_opaque(l.as_raw_fd());
                             stack.push(l);
                             if opaque {
@@ -204,16 +240,39 @@ pub fn copy_node(srcs: &[OwnedFd], top: usize, name: &CStr, to: &Target, opts: &
             let d = make_dir(to)?;
             stats.entries += 1;
             copy_contents(&stack, d.as_raw_fd(), &to.shown, opts, stats)?;
-            apply_fd(stack[0].as_raw_fd(), d.as_raw_fd(), &st, opts.owner, &to.shown)
+            apply_fd(
+                stack[0].as_raw_fd(),
+                d.as_raw_fd(),
+                &st,
+                opts.owner,
+                &to.shown,
+            )
         }
         libc::S_IFREG => {
-            let from = open_at(src, name, libc::O_RDONLY, 0).map_err(|e| SysError::from_errno(e, "open", to.shown.clone()))?;
+            let from = open_at(src, name, libc::O_RDONLY, 0)
+                .map_err(|e| SysError::from_errno(e, "open", to.shown.clone()))?;
             clear_slot(to)?;
-            let out = open_at(to.dir, to.name, libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL, 0o600)
-                .map_err(|e| SysError::from_errno(e, "create", to.shown.clone()))?;
-            stats.bytes += copy_data(from.as_raw_fd(), out.as_raw_fd(), st.st_size as u64, &to.shown)?;
+            let out = open_at(
+                to.dir,
+                to.name,
+                libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL,
+                0o600,
+            )
+            .map_err(|e| SysError::from_errno(e, "create", to.shown.clone()))?;
+            stats.bytes += copy_data(
+                from.as_raw_fd(),
+                out.as_raw_fd(),
+                st.st_size as u64,
+                &to.shown,
+            )?;
             stats.entries += 1;
-            apply_fd(from.as_raw_fd(), out.as_raw_fd(), &st, opts.owner, &to.shown)
+            apply_fd(
+                from.as_raw_fd(),
+                out.as_raw_fd(),
+                &st,
+                opts.owner,
+                &to.shown,
+            )
         }
         libc::S_IFLNK => {
             let target = read_link(src, name, &to.shown)?;
@@ -251,11 +310,16 @@ fn make_dir(to: &Target) -> Result<OwnedFd> {
         match lstat_at(to.dir, to.name) {
             Ok(s) if s.st_mode & libc::S_IFMT == libc::S_IFDIR => {}
             _ => {
-                return Err(SysError::invalid("copy", to.shown.clone(), "cannot overwrite a non-directory with a directory"))
+                return Err(SysError::invalid(
+                    "copy",
+                    to.shown.clone(),
+                    "cannot overwrite a non-directory with a directory",
+                ))
             }
         }
     }
-    open_at(to.dir, to.name, libc::O_RDONLY | libc::O_DIRECTORY, 0).map_err(|e| SysError::from_errno(e, "open", to.shown.clone()))
+    open_at(to.dir, to.name, libc::O_RDONLY | libc::O_DIRECTORY, 0)
+        .map_err(|e| SysError::from_errno(e, "open", to.shown.clone()))
 }
 
 /// Make room for a non-directory at `to`: an existing non-directory is
@@ -264,9 +328,11 @@ fn clear_slot(to: &Target) -> Result<()> {
     match lstat_at(to.dir, to.name) {
         Err(libc::ENOENT) => Ok(()),
         Err(e) => Err(SysError::from_errno(e, "lstat", to.shown.clone())),
-        Ok(s) if s.st_mode & libc::S_IFMT == libc::S_IFDIR => {
-            Err(SysError::invalid("copy", to.shown.clone(), "cannot overwrite a directory with a non-directory"))
-        }
+        Ok(s) if s.st_mode & libc::S_IFMT == libc::S_IFDIR => Err(SysError::invalid(
+            "copy",
+            to.shown.clone(),
+            "cannot overwrite a directory with a non-directory",
+        )),
         Ok(_) => {
             // SAFETY: valid fd and C string.
             if unsafe { libc::unlinkat(to.dir, to.name.as_ptr(), 0) } != 0 {
@@ -299,14 +365,24 @@ fn copy_data(from: RawFd, to: RawFd, size: u64, shown: &str) -> Result<u64> {
         // wrapper can be an unresolved weak symbol, a call to address 0.
         // SAFETY: valid fds; null offsets use and advance the file offsets.
         let n = unsafe {
-            libc::syscall(libc::SYS_copy_file_range, from, std::ptr::null_mut::<libc::loff_t>(), to, std::ptr::null_mut::<libc::loff_t>(), want, 0u32)
+            libc::syscall(
+                libc::SYS_copy_file_range,
+                from,
+                std::ptr::null_mut::<libc::loff_t>(),
+                to,
+                std::ptr::null_mut::<libc::loff_t>(),
+                want,
+                0u32,
+            )
         } as isize;
         if n == 0 {
             return Ok(done);
         }
         if n < 0 {
             match errno() {
-                libc::EXDEV | libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP | libc::EBADF => fallback = true,
+                libc::EXDEV | libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP | libc::EBADF => {
+                    fallback = true
+                }
                 libc::EINTR => continue,
                 e => return Err(SysError::from_errno(e, "copy", shown)),
             }
@@ -330,7 +406,8 @@ fn copy_data(from: RawFd, to: RawFd, size: u64, shown: &str) -> Result<u64> {
         let mut off = 0usize;
         while off < n as usize {
             // SAFETY: valid fd and in-bounds slice.
-            let w = unsafe { libc::write(to, buf[off..n as usize].as_ptr().cast(), n as usize - off) };
+            let w =
+                unsafe { libc::write(to, buf[off..n as usize].as_ptr().cast(), n as usize - off) };
             if w < 0 {
                 if errno() == libc::EINTR {
                     continue;
@@ -352,8 +429,14 @@ fn ids(st: &libc::stat, owner: Owner) -> (u32, u32) {
 
 fn times(st: &libc::stat) -> [libc::timespec; 2] {
     [
-        libc::timespec { tv_sec: st.st_atime, tv_nsec: st.st_atime_nsec as _ },
-        libc::timespec { tv_sec: st.st_mtime, tv_nsec: st.st_mtime_nsec as _ },
+        libc::timespec {
+            tv_sec: st.st_atime,
+            tv_nsec: st.st_atime_nsec as _,
+        },
+        libc::timespec {
+            tv_sec: st.st_mtime,
+            tv_nsec: st.st_mtime_nsec as _,
+        },
     ]
 }
 
@@ -380,10 +463,20 @@ fn apply_fd(from: RawFd, to: RawFd, st: &libc::stat, owner: Owner, shown: &str) 
 /// a racing rename cannot redirect us.
 fn apply_at(to: &Target, st: &libc::stat, owner: Owner, chmod: bool) -> Result<()> {
     let (uid, gid) = ids(st, owner);
-    let fd = open_at(to.dir, to.name, libc::O_PATH, 0).map_err(|e| SysError::from_errno(e, "open", to.shown.clone()))?;
+    let fd = open_at(to.dir, to.name, libc::O_PATH, 0)
+        .map_err(|e| SysError::from_errno(e, "open", to.shown.clone()))?;
     let empty = CString::new("").expect("no nul");
     // SAFETY: valid fd; AT_EMPTY_PATH works on O_PATH fds.
-    if unsafe { libc::fchownat(fd.as_raw_fd(), empty.as_ptr(), uid, gid, libc::AT_EMPTY_PATH | libc::AT_SYMLINK_NOFOLLOW) } != 0 {
+    if unsafe {
+        libc::fchownat(
+            fd.as_raw_fd(),
+            empty.as_ptr(),
+            uid,
+            gid,
+            libc::AT_EMPTY_PATH | libc::AT_SYMLINK_NOFOLLOW,
+        )
+    } != 0
+    {
         return Err(SysError::last("fchownat", to.shown.clone()));
     }
     if chmod {
@@ -395,7 +488,15 @@ fn apply_at(to: &Target, st: &libc::stat, owner: Owner, chmod: bool) -> Result<(
     }
     let t = times(st);
     // SAFETY: valid fd, C string and times array.
-    if unsafe { libc::utimensat(to.dir, to.name.as_ptr(), t.as_ptr(), libc::AT_SYMLINK_NOFOLLOW) } != 0 {
+    if unsafe {
+        libc::utimensat(
+            to.dir,
+            to.name.as_ptr(),
+            t.as_ptr(),
+            libc::AT_SYMLINK_NOFOLLOW,
+        )
+    } != 0
+    {
         return Err(SysError::last("utimensat", to.shown.clone()));
     }
     Ok(())
@@ -429,14 +530,18 @@ fn copy_xattrs(from: RawFd, to: RawFd, shown: &str) -> Result<()> {
             continue;
         }
         let mut value = vec![0u8; size as usize];
-        let got = unsafe { libc::fgetxattr(from, cn.as_ptr(), value.as_mut_ptr().cast(), value.len()) };
+        let got =
+            unsafe { libc::fgetxattr(from, cn.as_ptr(), value.as_mut_ptr().cast(), value.len()) };
         if got < 0 {
             continue;
         }
         value.truncate(got as usize);
         let rc = unsafe { libc::fsetxattr(to, cn.as_ptr(), value.as_ptr().cast(), value.len(), 0) };
         if rc != 0 && !matches!(errno(), libc::EOPNOTSUPP | libc::EPERM) {
-            return Err(SysError::last("fsetxattr", format!("{shown} {}", cn.to_string_lossy())));
+            return Err(SysError::last(
+                "fsetxattr",
+                format!("{shown} {}", cn.to_string_lossy()),
+            ));
         }
     }
     Ok(())
@@ -447,7 +552,12 @@ pub fn open_dir(path: &std::path::Path) -> Result<OwnedFd> {
     let shown = path.display().to_string();
     let c = cname(path.as_os_str().as_encoded_bytes(), &shown)?;
     // SAFETY: valid C string.
-    let fd = unsafe { libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) };
+    let fd = unsafe {
+        libc::open(
+            c.as_ptr(),
+            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
+        )
+    };
     if fd < 0 {
         return Err(SysError::last("open", shown));
     }

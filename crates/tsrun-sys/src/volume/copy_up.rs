@@ -15,7 +15,10 @@ use std::path::Path;
 
 use crate::error::{Result, SysError};
 
-use super::copy::{cname, is_opaque, copy_contents, copy_dir_meta, lstat_at, open_at, open_dir, read_names, CopyOpts, CopyStats, Owner};
+use super::copy::{
+    cname, copy_contents, copy_dir_meta, is_opaque, lstat_at, open_at, open_dir, read_names,
+    CopyOpts, CopyStats, Owner,
+};
 
 /// What `copy_up` did.
 #[derive(Debug, Default, Clone, Copy)]
@@ -55,19 +58,32 @@ pub fn copy_up(layers: &[&Path], subpath: &str, dest: &Path) -> Result<CopyUpRes
     if stack.is_empty() {
         return Ok(CopyUpResult::default());
     }
-    let opts = CopyOpts { owner: Owner::Keep, layers: true };
+    let opts = CopyOpts {
+        owner: Owner::Keep,
+        layers: true,
+    };
     let mut stats = CopyStats::default();
     copy_contents(&stack, dst.as_raw_fd(), &shown, &opts, &mut stats)?;
     copy_dir_meta(stack[0].as_raw_fd(), dst.as_raw_fd(), Owner::Keep, &shown)?;
-    Ok(CopyUpResult { copied: true, stats })
+    Ok(CopyUpResult {
+        copied: true,
+        stats,
+    })
 }
 
 /// The directory at `subpath` in each layer that shows through, top first.
 /// Empty when the merged view has no directory there.
 fn source_stack(layers: &[&Path], subpath: &str) -> Result<Vec<OwnedFd>> {
-    let comps: Vec<&str> = subpath.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    let comps: Vec<&str> = subpath
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
     if comps.iter().any(|c| *c == "..") {
-        return Err(SysError::invalid("copy-up", subpath, "path must not contain .."));
+        return Err(SysError::invalid(
+            "copy-up",
+            subpath,
+            "path must not contain ..",
+        ));
     }
     let mut stack = Vec::new();
     for layer in layers {
@@ -114,8 +130,13 @@ fn walk(layer: &Path, comps: &[&str]) -> Result<(Walk, bool)> {
         if kind != libc::S_IFDIR {
             return Ok((Walk::Other, true));
         }
-        dir = open_at(dir.as_raw_fd(), &name, libc::O_RDONLY | libc::O_DIRECTORY, 0)
-            .map_err(|e| SysError::from_errno(e, "open", format!("{shown}/{c}")))?;
+        dir = open_at(
+            dir.as_raw_fd(),
+            &name,
+            libc::O_RDONLY | libc::O_DIRECTORY,
+            0,
+        )
+        .map_err(|e| SysError::from_errno(e, "open", format!("{shown}/{c}")))?;
         if is_opaque(dir.as_raw_fd()) {
             hides = true;
         }
@@ -134,7 +155,10 @@ mod tests {
 
     fn whiteout(p: &Path) {
         let c = CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
-        assert_eq!(unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o600, 0) }, 0);
+        assert_eq!(
+            unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o600, 0) },
+            0
+        );
     }
 
     #[test]
@@ -144,7 +168,11 @@ mod tests {
             return;
         }
         let t = tempfile::tempdir().unwrap();
-        let (upper, lower, dest) = (t.path().join("upper"), t.path().join("lower"), t.path().join("dest"));
+        let (upper, lower, dest) = (
+            t.path().join("upper"),
+            t.path().join("lower"),
+            t.path().join("dest"),
+        );
         std::fs::create_dir_all(lower.join("data/sub")).unwrap();
         std::fs::create_dir_all(upper.join("data")).unwrap();
         std::fs::write(lower.join("data/a"), "lower a").unwrap();
@@ -154,16 +182,24 @@ mod tests {
         whiteout(&upper.join("data/gone"));
         symlink("/etc/passwd", upper.join("data/link")).unwrap();
         std::os::unix::fs::chown(upper.join("data"), Some(1000), Some(1001)).unwrap();
-        std::fs::set_permissions(upper.join("data"), std::fs::Permissions::from_mode(0o750)).unwrap();
+        std::fs::set_permissions(upper.join("data"), std::fs::Permissions::from_mode(0o750))
+            .unwrap();
         std::os::unix::fs::chown(lower.join("data/sub/x"), Some(7), Some(8)).unwrap();
-        std::fs::set_permissions(lower.join("data/sub/x"), std::fs::Permissions::from_mode(0o4711)).unwrap();
+        std::fs::set_permissions(
+            lower.join("data/sub/x"),
+            std::fs::Permissions::from_mode(0o4711),
+        )
+        .unwrap();
         create_data_dir(&dest).unwrap();
 
         let r = copy_up(&[&upper, &lower], "/data", &dest).unwrap();
         assert!(r.copied);
         assert_eq!(std::fs::read_to_string(dest.join("a")).unwrap(), "upper a");
         assert!(!dest.join("gone").exists());
-        assert_eq!(std::fs::read_link(dest.join("link")).unwrap(), Path::new("/etc/passwd"));
+        assert_eq!(
+            std::fs::read_link(dest.join("link")).unwrap(),
+            Path::new("/etc/passwd")
+        );
         let m = std::fs::metadata(dest.join("sub/x")).unwrap();
         assert_eq!((m.uid(), m.gid(), m.mode() & 0o7777), (7, 8, 0o4711));
         let d = std::fs::metadata(&dest).unwrap();
@@ -177,7 +213,11 @@ mod tests {
     #[test]
     fn a_symlinked_mount_path_is_not_followed() {
         let t = tempfile::tempdir().unwrap();
-        let (layer, dest, outside) = (t.path().join("l"), t.path().join("dest"), t.path().join("outside"));
+        let (layer, dest, outside) = (
+            t.path().join("l"),
+            t.path().join("dest"),
+            t.path().join("outside"),
+        );
         std::fs::create_dir_all(&layer).unwrap();
         std::fs::create_dir_all(&outside).unwrap();
         std::fs::write(outside.join("secret"), "no").unwrap();

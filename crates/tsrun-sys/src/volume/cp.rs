@@ -20,7 +20,9 @@ use std::path::Path;
 use crate::error::{Result, SysError};
 use crate::mount::open_in_root;
 
-use super::copy::{cname, copy_contents, copy_node, lstat_at, open_dir, CopyOpts, CopyStats, Owner, Target};
+use super::copy::{
+    cname, copy_contents, copy_node, lstat_at, open_dir, CopyOpts, CopyStats, Owner, Target,
+};
 
 /// A path split for copying: its parent, its last name, and Docker's two
 /// trailing forms (`dir/` must be a directory, `dir/.` means its contents).
@@ -34,7 +36,10 @@ struct Split {
 fn split(p: &str) -> Result<Split> {
     let contents = p.ends_with("/.") || p == ".";
     let trailing_slash = p.ends_with('/') || contents;
-    let comps: Vec<&str> = p.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    let comps: Vec<&str> = p
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
     if comps.last() == Some(&"..") {
         return Err(SysError::invalid("cp", p, "the path must not end in .."));
     }
@@ -50,8 +55,18 @@ fn split(p: &str) -> Result<Split> {
         }
     };
     match comps.split_last() {
-        Some((last, rest)) => Ok(Split { parent: join(rest), name: Some(last.to_string()), trailing_slash, contents }),
-        None => Ok(Split { parent: join(&[]), name: None, trailing_slash: true, contents: true }),
+        Some((last, rest)) => Ok(Split {
+            parent: join(rest),
+            name: Some(last.to_string()),
+            trailing_slash,
+            contents,
+        }),
+        None => Ok(Split {
+            parent: join(&[]),
+            name: None,
+            trailing_slash: true,
+            contents: true,
+        }),
     }
 }
 
@@ -61,7 +76,11 @@ fn is_dir(st: &libc::stat) -> bool {
 
 /// The source: a parent fd and name, or (for `/` or `x/.`) a directory whose contents are copied.
 enum Source {
-    Entry { parent: OwnedFd, name: CString, st: libc::stat },
+    Entry {
+        parent: OwnedFd,
+        name: CString,
+        st: libc::stat,
+    },
     Contents(OwnedFd),
 }
 
@@ -75,7 +94,8 @@ pub fn copy_out(root: RawFd, src: &str, dest: &Path) -> Result<CopyStats> {
         Some(n) => {
             let parent = open_in_root(root, &s.parent, dir_flags, 0)?;
             let name = cname(n.as_bytes(), src)?;
-            let st = lstat_at(parent.as_raw_fd(), &name).map_err(|e| SysError::from_errno(e, "cp", src.to_string()))?;
+            let st = lstat_at(parent.as_raw_fd(), &name)
+                .map_err(|e| SysError::from_errno(e, "cp", src.to_string()))?;
             if s.trailing_slash && !is_dir(&st) {
                 return Err(SysError::from_errno(libc::ENOTDIR, "cp", src.to_string()));
             }
@@ -88,23 +108,45 @@ pub fn copy_out(root: RawFd, src: &str, dest: &Path) -> Result<CopyStats> {
     };
     // SAFETY: plain getters.
     let owner = Owner::Fixed(unsafe { libc::getuid() }, unsafe { libc::getgid() });
-    let opts = CopyOpts { owner, layers: false };
+    let opts = CopyOpts {
+        owner,
+        layers: false,
+    };
     let mut stats = CopyStats::default();
     let dest_s = dest.display().to_string();
-    let dest_meta = std::fs::symlink_metadata(dest).ok().map(|m| if m.file_type().is_symlink() { std::fs::metadata(dest).ok() } else { Some(m) }).flatten();
+    let dest_meta = std::fs::symlink_metadata(dest)
+        .ok()
+        .map(|m| {
+            if m.file_type().is_symlink() {
+                std::fs::metadata(dest).ok()
+            } else {
+                Some(m)
+            }
+        })
+        .flatten();
     match source {
         Source::Contents(dir) => {
             if dest_meta.is_none() {
-                std::fs::create_dir(dest).map_err(|e| SysError::from_io(&e, "mkdir", dest_s.clone()))?;
+                std::fs::create_dir(dest)
+                    .map_err(|e| SysError::from_io(&e, "mkdir", dest_s.clone()))?;
             } else if !dest_meta.as_ref().is_some_and(|m| m.is_dir()) {
-                return Err(SysError::invalid("cp", dest_s, "cannot copy a directory to a file"));
+                return Err(SysError::invalid(
+                    "cp",
+                    dest_s,
+                    "cannot copy a directory to a file",
+                ));
             }
             let d = open_dir(dest)?;
             copy_contents(&[dir], d.as_raw_fd(), &dest_s, &opts, &mut stats)?;
         }
         Source::Entry { parent, name, st } => {
-            let (dir, target_name, shown) = host_target(dest, dest_meta.as_ref(), &name, is_dir(&st))?;
-            let target = Target { dir: dir.as_raw_fd(), name: &target_name, shown };
+            let (dir, target_name, shown) =
+                host_target(dest, dest_meta.as_ref(), &name, is_dir(&st))?;
+            let target = Target {
+                dir: dir.as_raw_fd(),
+                name: &target_name,
+                shown,
+            };
             copy_node(&[parent], 0, &name, &target, &opts, &mut stats)?;
         }
     }
@@ -112,21 +154,45 @@ pub fn copy_out(root: RawFd, src: &str, dest: &Path) -> Result<CopyStats> {
 }
 
 /// Where on the host one entry lands: into `dest` when it is a directory, else as `dest`.
-fn host_target(dest: &Path, meta: Option<&std::fs::Metadata>, name: &CString, src_dir: bool) -> Result<(OwnedFd, CString, String)> {
+fn host_target(
+    dest: &Path,
+    meta: Option<&std::fs::Metadata>,
+    name: &CString,
+    src_dir: bool,
+) -> Result<(OwnedFd, CString, String)> {
     let dest_s = dest.display().to_string();
     match meta {
         Some(m) if m.is_dir() => {
-            let shown = format!("{}/{}", dest_s.trim_end_matches('/'), name.to_string_lossy());
+            let shown = format!(
+                "{}/{}",
+                dest_s.trim_end_matches('/'),
+                name.to_string_lossy()
+            );
             Ok((open_dir(dest)?, name.clone(), shown))
         }
-        Some(_) if src_dir => Err(SysError::invalid("cp", dest_s, "cannot copy a directory to a file")),
-        _ if dest_s.ends_with('/') && meta.is_none() && !src_dir => {
-            Err(SysError::invalid("cp", dest_s, "destination directory does not exist"))
-        }
+        Some(_) if src_dir => Err(SysError::invalid(
+            "cp",
+            dest_s,
+            "cannot copy a directory to a file",
+        )),
+        _ if dest_s.ends_with('/') && meta.is_none() && !src_dir => Err(SysError::invalid(
+            "cp",
+            dest_s,
+            "destination directory does not exist",
+        )),
         _ => {
-            let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let base = dest.file_name().ok_or_else(|| SysError::invalid("cp", dest_s.clone(), "not a file name"))?;
-            Ok((open_dir(parent)?, cname(base.as_encoded_bytes(), &dest_s)?, dest_s))
+            let parent = dest
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let base = dest
+                .file_name()
+                .ok_or_else(|| SysError::invalid("cp", dest_s.clone(), "not a file name"))?;
+            Ok((
+                open_dir(parent)?,
+                cname(base.as_encoded_bytes(), &dest_s)?,
+                dest_s,
+            ))
         }
     }
 }
@@ -136,13 +202,21 @@ fn host_target(dest: &Path, meta: Option<&std::fs::Metadata>, name: &CString, sr
 pub fn copy_in(src: &Path, root: RawFd, dest: &str, archive: bool) -> Result<CopyStats> {
     let src_s = src.display().to_string();
     let s = split(&src_s)?;
-    let opts = CopyOpts { owner: if archive { Owner::Keep } else { Owner::Fixed(0, 0) }, layers: false };
+    let opts = CopyOpts {
+        owner: if archive {
+            Owner::Keep
+        } else {
+            Owner::Fixed(0, 0)
+        },
+        layers: false,
+    };
     let mut stats = CopyStats::default();
     let host_parent = open_dir(Path::new(&s.parent))?;
     let (src_name, src_st) = match &s.name {
         Some(n) => {
             let c = cname(n.as_bytes(), &src_s)?;
-            let st = lstat_at(host_parent.as_raw_fd(), &c).map_err(|e| SysError::from_errno(e, "cp", src_s.clone()))?;
+            let st = lstat_at(host_parent.as_raw_fd(), &c)
+                .map_err(|e| SysError::from_errno(e, "cp", src_s.clone()))?;
             (Some(c), Some(st))
         }
         None => (None, None),
@@ -161,23 +235,42 @@ pub fn copy_in(src: &Path, root: RawFd, dest: &str, archive: bool) -> Result<Cop
             } else {
                 let name = src_name.expect("named source");
                 let shown = format!("{}/{}", dest.trim_end_matches('/'), name.to_string_lossy());
-                let target = Target { dir: dir.as_raw_fd(), name: &name, shown };
+                let target = Target {
+                    dir: dir.as_raw_fd(),
+                    name: &name,
+                    shown,
+                };
                 copy_node(&[host_parent], 0, &name, &target, &opts, &mut stats)?;
             }
         }
         Err(e) if e.errno == libc::ENOENT || e.errno == libc::ENOTDIR => {
             if e.errno == libc::ENOTDIR && src_is_dir {
-                return Err(SysError::invalid("cp", dest, "cannot copy a directory to a file"));
+                return Err(SysError::invalid(
+                    "cp",
+                    dest,
+                    "cannot copy a directory to a file",
+                ));
             }
             let d = split(dest)?;
             if d.trailing_slash && !src_is_dir {
-                return Err(SysError::invalid("cp", dest, "destination directory does not exist"));
+                return Err(SysError::invalid(
+                    "cp",
+                    dest,
+                    "destination directory does not exist",
+                ));
             }
-            let base = d.name.ok_or_else(|| SysError::invalid("cp", dest, "not a file name"))?;
-            let parent = open_in_root(root, &d.parent, dir_flags, 0)
-                .map_err(|e| SysError::from_errno(e.errno, "cp", format!("{}: parent directory", dest)))?;
+            let base = d
+                .name
+                .ok_or_else(|| SysError::invalid("cp", dest, "not a file name"))?;
+            let parent = open_in_root(root, &d.parent, dir_flags, 0).map_err(|e| {
+                SysError::from_errno(e.errno, "cp", format!("{}: parent directory", dest))
+            })?;
             let base_c = cname(base.as_bytes(), dest)?;
-            let target = Target { dir: parent.as_raw_fd(), name: &base_c, shown: dest.to_string() };
+            let target = Target {
+                dir: parent.as_raw_fd(),
+                name: &base_c,
+                shown: dest.to_string(),
+            };
             match src_name {
                 Some(name) => copy_node(&[host_parent], 0, &name, &target, &opts, &mut stats)?,
                 None => {
@@ -200,7 +293,13 @@ mod tests {
     use std::os::unix::fs::symlink;
 
     fn root_fd(p: &Path) -> OwnedFd {
-        oir(open_dir(p).unwrap().as_raw_fd(), "/", libc::O_PATH | libc::O_DIRECTORY, 0).unwrap()
+        oir(
+            open_dir(p).unwrap().as_raw_fd(),
+            "/",
+            libc::O_PATH | libc::O_DIRECTORY,
+            0,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -214,16 +313,26 @@ mod tests {
         symlink("/etc", root.join("link")).unwrap();
         let rfd = root_fd(&root);
         copy_out(rfd.as_raw_fd(), "/link/passwd", &host.join("p")).unwrap();
-        assert_eq!(std::fs::read_to_string(host.join("p")).unwrap(), "container passwd");
+        assert_eq!(
+            std::fs::read_to_string(host.join("p")).unwrap(),
+            "container passwd"
+        );
         // The link itself is copied as a link.
         copy_out(rfd.as_raw_fd(), "/link", &host).unwrap();
-        assert_eq!(std::fs::read_link(host.join("link")).unwrap(), Path::new("/etc"));
+        assert_eq!(
+            std::fs::read_link(host.join("link")).unwrap(),
+            Path::new("/etc")
+        );
     }
 
     #[test]
     fn copy_in_writes_only_inside_the_root() {
         let t = tempfile::tempdir().unwrap();
-        let (root, host, outside) = (t.path().join("root"), t.path().join("host"), t.path().join("outside"));
+        let (root, host, outside) = (
+            t.path().join("root"),
+            t.path().join("host"),
+            t.path().join("outside"),
+        );
         std::fs::create_dir_all(&root).unwrap();
         std::fs::create_dir_all(&host).unwrap();
         std::fs::create_dir_all(&outside).unwrap();
@@ -236,12 +345,18 @@ mod tests {
         // Onto a symlink to a host file: the symlink is replaced, not followed.
         copy_in(&host.join("f"), rfd.as_raw_fd(), "/evilfile", false).unwrap();
         assert!(!outside.join("x").exists());
-        assert_eq!(std::fs::read_to_string(root.join("evilfile")).unwrap(), "data");
+        assert_eq!(
+            std::fs::read_to_string(root.join("evilfile")).unwrap(),
+            "data"
+        );
         assert!(std::fs::read_dir(&outside).unwrap().next().is_none());
         // A directory goes in as DEST, then into DEST.
         copy_in(&host, rfd.as_raw_fd(), "/new", false).unwrap();
         assert_eq!(std::fs::read_to_string(root.join("new/f")).unwrap(), "data");
         copy_in(&host, rfd.as_raw_fd(), "/new", false).unwrap();
-        assert_eq!(std::fs::read_to_string(root.join("new/host/f")).unwrap(), "data");
+        assert_eq!(
+            std::fs::read_to_string(root.join("new/host/f")).unwrap(),
+            "data"
+        );
     }
 }

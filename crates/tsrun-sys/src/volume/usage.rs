@@ -19,7 +19,9 @@ pub fn disk_usage(dir: &Path) -> Result<u64> {
     let mut stack = vec![(fd, shown)];
     while let Some((d, shown)) = stack.pop() {
         for name in read_names(d.as_raw_fd(), &shown)? {
-            let Ok(st) = lstat_at(d.as_raw_fd(), &name) else { continue };
+            let Ok(st) = lstat_at(d.as_raw_fd(), &name) else {
+                continue;
+            };
             match st.st_mode & libc::S_IFMT {
                 libc::S_IFREG => {
                     if st.st_nlink <= 1 || seen.insert((st.st_dev, st.st_ino)) {
@@ -27,7 +29,9 @@ pub fn disk_usage(dir: &Path) -> Result<u64> {
                     }
                 }
                 libc::S_IFDIR if st.st_dev == dev => {
-                    if let Ok(sub) = open_at(d.as_raw_fd(), &name, libc::O_RDONLY | libc::O_DIRECTORY, 0) {
+                    if let Ok(sub) =
+                        open_at(d.as_raw_fd(), &name, libc::O_RDONLY | libc::O_DIRECTORY, 0)
+                    {
                         stack.push((sub, format!("{shown}/{}", name.to_string_lossy())));
                     }
                 }
