@@ -18,13 +18,23 @@ async function main() {
   if (process.argv.includes('--check')) {
     const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''
     if (current !== text) {
-      process.stderr.write('oclif.manifest.json is stale: run `npm run manifest` and commit it\n')
+      process.stderr.write(`oclif.manifest.json is stale: run \`npm run manifest\` and commit it\n${firstDifference(current, text)}\n`)
       process.exit(1)
     }
     return
   }
   fs.writeFileSync(file, text)
   process.stdout.write(`wrote ${file} (${Object.keys(manifest.commands).length} commands)\n`)
+}
+
+/** The first line that differs, so a stale manifest says what changed. */
+function firstDifference(a, b) {
+  const x = a.split('\n')
+  const y = b.split('\n')
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return `line ${i + 1}: committed ${JSON.stringify(x[i])}, built ${JSON.stringify(y[i])}`
+  }
+  return ''
 }
 
 main().catch((err) => {
