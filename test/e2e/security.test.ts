@@ -104,6 +104,16 @@ describe('seccomp', () => {
     expect(await out(['--privileged', 'demo:1', 'sh', '-c', 'unshare -U true && echo through'])).toBe('through\n')
   })
 
+  it('binds processes started with exec too', async () => {
+    await t.ok(['run', '-d', '--name', 'sec-exec', 'demo:1', 'sleep', '60'])
+    const status = await t.ok(['exec', 'sec-exec', 'cat', '/proc/self/status'])
+    expect(statusField(status.stdout, 'Seccomp')).toBe('2')
+    const r = await t.run(['exec', 'sec-exec', 'unshare', '-U', 'true'])
+    expect(r.code, show(r)).not.toBe(0)
+    expect(r.stderr).toMatch(/operation not permitted/i)
+    await t.ok(['rm', '-f', 'sec-exec'])
+  })
+
   it('a profile file in Docker format is applied', async () => {
     const f = path.join(t.root, 'no-mkdir.json')
     fs.writeFileSync(f, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }] }))

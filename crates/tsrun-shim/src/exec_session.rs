@@ -29,7 +29,7 @@ use tsrun_sys::cgroup::Cgroup;
 use tsrun_sys::error::SysError;
 use tsrun_sys::ns;
 use tsrun_sys::oci::{Process, Spec};
-use tsrun_sys::{exec, tty};
+use tsrun_sys::{exec, seccomp, tty};
 
 use crate::detach::{self, Reporter};
 use crate::exec_args::{self, ExecArgs};
@@ -322,6 +322,12 @@ fn child_setup(
     if unsafe { libc::read(sync_r, b.as_mut_ptr() as *mut libc::c_void, 1) } != 1 {
         return Err(SysError::invalid("sync", "parent", "exec shim went away").into());
     }
+    // The container's seccomp profile binds exec'd processes too, as in
+    // Docker; installed at the same points as in the container init.
+    let filter = match &spec.linux.seccomp {
+        Some(s) => Some((seccomp::compile(s)?, seccomp::filter_flags(&s.flags)?)),
+        None => None,
+    };
     for (flag, name, fd) in joins {
         if *flag != libc::CLONE_NEWPID {
             setns(fd.as_raw_fd(), *flag, name)?;
@@ -329,6 +335,9 @@ fn child_setup(
     }
     stdio::install(io)?;
     crate::rlimit::apply(&spec.process.rlimits)?;
+    if let (Some((prog, flags)), false) = (&filter, spec.process.no_new_privileges) {
+        seccomp::install(prog, *flags)?;
+    }
     let user = if a.user.is_empty() {
         "0"
     } else {
@@ -348,5 +357,8 @@ fn child_setup(
     }
     // SAFETY: marks fds close-on-exec; closes nothing now.
     unsafe { libc::close_range(3, u32::MAX, libc::CLOSE_RANGE_CLOEXEC as libc::c_int) };
+    if let (Some((prog, flags)), true) = (&filter, spec.process.no_new_privileges) {
+        seccomp::install(prog, *flags)?;
+    }
     Ok(env)
 }
