@@ -50,7 +50,7 @@ export function buildRuntimeSpec(rec: ContainerRecord, etc: EtcFiles): Record<st
     },
     root: { path: rec.rootfs.path, readonly: false },
     hostname: rec.config.Hostname,
-    mounts: [...systemMounts(), ...etcMounts(etc), ...(rec.mounts ?? []).map((m) => m.oci)],
+    mounts: orderMounts([...systemMounts(), ...etcMounts(etc)], (rec.mounts ?? []).map((m) => m.oci)),
     linux: {
       namespaces,
       cgroupsPath: rec.cgroupsPath,
@@ -81,6 +81,20 @@ function systemMounts(): Array<MountSpec & { destination: string }> {
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
   ]
+}
+
+/**
+ * The engine's own mounts plus the user's, as Docker orders them: a user
+ * mount on the same destination replaces the engine's (`-v ./hosts:/etc/hosts`),
+ * and every mount comes after the mounts of its parents (sorted by depth,
+ * stable), so `-v data:/etc` does not hide /etc/hostname, /etc/hosts and
+ * /etc/resolv.conf.
+ */
+export function orderMounts<M extends { destination: string }>(engine: M[], user: M[]): M[] {
+  const taken = new Set(user.map((m) => m.destination))
+  const all = [...engine.filter((m) => !taken.has(m.destination)), ...user]
+  const depth = (m: M) => m.destination.split('/').filter(Boolean).length
+  return all.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m) - depth(b.m) || a.i - b.i).map(({ m }) => m)
 }
 
 function etcMounts(etc: EtcFiles): Array<MountSpec & { destination: string }> {
