@@ -12,7 +12,10 @@ async function main() {
   const root = path.resolve(__dirname, '..')
   const plugin = new Plugin({ root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true })
   await plugin.load()
-  const manifest = { ...plugin.manifest, version: require(path.join(root, 'package.json')).version }
+  // oclif loads commands concurrently, so its key order varies from run to
+  // run: sort it, or --check would fail at random.
+  const commands = Object.fromEntries(Object.entries(plugin.manifest.commands).sort(([a], [b]) => a.localeCompare(b)))
+  const manifest = { ...plugin.manifest, commands, version: require(path.join(root, 'package.json')).version }
   const text = JSON.stringify(manifest, null, 2) + '\n'
   const file = path.join(root, 'oclif.manifest.json')
   if (process.argv.includes('--check')) {
