@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { lines, show } from '../support/tsrun'
 import { useRoot } from '../support/suite'
+import { describePty, pty } from '../support/pty'
 
 const { t } = useRoot()
 
@@ -42,6 +43,34 @@ describe('attach', () => {
     expect(r.code, show(r)).toBe(4)
     expect(r.stdout).toBe('after\n')
     expect(r.stderr).toBe('err\n')
+  })
+
+  it('sends stdin to a container started with -i; stdout and stderr stay apart', async () => {
+    await t.ok(['run', '-d', '-i', '--name', 'reader', 'demo:1', 'sh', '-c', 'while read l; do echo "got $l"; echo "err $l" >&2; [ "$l" = quit ] && exit 5; done'])
+    const r = await t.run(['attach', 'reader'], { input: 'one\ntwo\nquit\n' })
+    expect(r.code, show(r)).toBe(5)
+    expect(r.stdout).toBe('got one\ngot two\ngot quit\n')
+    expect(r.stderr).toBe('err one\nerr two\nerr quit\n')
+  })
+
+  it('passes a signal on to the container (sig-proxy)', async () => {
+    await t.ok(['run', '-d', '--name', 'trapper', 'demo:1', 'sh', '-c', 'trap "echo got-term; exit 7" TERM; while true; do sleep 0.2; done'])
+    const child = t.spawn(['attach', 'trapper'])
+    let stdout = ''
+    child.stdout!.on('data', (d) => (stdout += d))
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)))
+    await new Promise((r) => setTimeout(r, 1500))
+    child.kill('SIGTERM')
+    expect(await exited).toBe(7)
+    expect(stdout).toContain('got-term')
+  })
+
+  it('with a TTY: an interactive shell, and Ctrl-P Ctrl-Q detaches leaving it running', async () => {
+    await t.ok(['run', '-d', '-i', '-t', '--name', 'shell', 'demo:1', 'sh'])
+    const r = await pty(t, ['attach', 'shell'], [{ sleep: 1 }, { send: 'echo attached-$((40+2))\r' }, { expect: 'attached-42' }, { send: '\x10\x11' }])
+    expect(r.exitCode, describePty(r)).toBe(0)
+    expect((await t.inspect('shell')).State.Status).toBe('running')
+    await t.ok(['rm', '-f', 'shell'])
   })
 
   it('a stopped container cannot be attached to', async () => {

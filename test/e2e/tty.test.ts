@@ -1,37 +1,13 @@
 // run -it: a real terminal (driven through a pty by test/support/pty_drive.py), and -i without -t.
-import { execFile } from 'node:child_process'
-import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { BIN, lines, REPO, show, SUPPORT } from '../support/tsrun'
 import { useRoot } from '../support/suite'
+import { describePty, pty as runInPty, type Step } from '../support/pty'
 
 const { t } = useRoot()
 
-type Step = { expect: string; timeout?: number } | { send: string } | { sleep: number } | { resize: [number, number] }
-interface PtyResult {
-  ok: boolean
-  exitCode: number | null
-  signal: number | null
-  output: string
-  failed: string | null
-}
-
-/** Run tsrun ARGS inside a fresh pty of rows x cols, performing the steps. */
-function pty(args: string[], steps: Step[], rows = 30, cols = 100, timeout = 20): Promise<PtyResult> {
-  const spec = JSON.stringify({ argv: [BIN, ...args], env: t.env, rows, cols, timeout, steps, cwd: REPO })
-  return new Promise((resolve, reject) => {
-    const child = execFile('python3', [path.join(SUPPORT, 'pty_drive.py'), '-'], { timeout: (timeout * 3 + 10) * 1000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      try {
-        resolve(JSON.parse(stdout))
-      } catch {
-        reject(new Error(`pty_drive failed: ${String(err)}\n${stderr}\n${stdout}`))
-      }
-    })
-    child.stdin!.end(spec)
-  })
-}
-
-const describeRes = (r: PtyResult) => `exit=${r.exitCode} signal=${r.signal} failed=${r.failed}\n--- output\n${JSON.stringify(r.output)}`
+const pty = (args: string[], steps: Step[], rows?: number, cols?: number, timeout?: number) => runInPty(t, args, steps, rows, cols, timeout)
+const describeRes = describePty
 
 // A prompt of busybox sh as root (`/ # `); the shell may also print `\e[6n` queries.
 const PROMPT = '# '

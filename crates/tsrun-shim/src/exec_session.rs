@@ -240,7 +240,7 @@ fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
         relay_stdin: foreground && a.stdin,
         tty: process.terminal,
     };
-    let exit = monitor::run(&sigfd, parent_io, &mut sink, &opts, None);
+    let exit = monitor::run(&sigfd, parent_io, &mut sink, &opts, None, None);
     drop(raw);
     Ok(if foreground { exit.code } else { 0 })
 }

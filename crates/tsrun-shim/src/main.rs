@@ -7,6 +7,7 @@
 //! monitor loop → drain, kill and remove the cgroup → shim.json exited →
 //! exit command → exit with the container's code.
 mod args;
+mod attach;
 mod clock;
 mod cp;
 mod create;
@@ -159,6 +160,13 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
     // Restart policies apply to detached containers only: a foreground run
     // ends with its container, as the caller waits for its exit code.
     let policy = restart::Policy::from_spec(&spec).filter(|_| !foreground);
+    // A detached container can be attached to later (`tsrun attach`); one
+    // socket for its whole life, across restarts.
+    let mut attach = if foreground {
+        None
+    } else {
+        attach::AttachServer::bind(&a.state_dir, spec.process.terminal)
+    };
     let exit = loop {
         if let Some(cg) = &cgroup {
             let made = cg.create().and_then(|_| {
@@ -209,7 +217,14 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
             relay_stdin: foreground && a.stdin,
             tty: tty_mode,
         };
-        let exit = monitor::run(&sigfd, started.stdio, &mut log, &mopts, cgroup.as_ref());
+        let exit = monitor::run(
+            &sigfd,
+            started.stdio,
+            &mut log,
+            &mopts,
+            cgroup.as_ref(),
+            attach.as_mut(),
+        );
         drop(raw);
 
         let oom = cgroup.as_ref().is_some_and(|c| c.oom_killed());

@@ -9,6 +9,7 @@ use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use tsrun_sys::cgroup::Cgroup;
 use tsrun_sys::tty;
 
+use crate::attach::AttachServer;
 use crate::logfile::{LogFile, Stream};
 use crate::relay::{read_some, write_pending, Read, Sink};
 use crate::signals;
@@ -77,6 +78,7 @@ pub fn run(
     log: &mut LogFile,
     o: &MonitorOpts,
     cgroup: Option<&Cgroup>,
+    mut attach: Option<&mut AttachServer>,
 ) -> ExitInfo {
     let mut out: Option<OwnedFd> = Some(io.out);
     let mut err: Option<OwnedFd> = io.err;
@@ -134,6 +136,11 @@ pub fn run(
             });
             fds.len() - 1
         });
+        // Attached clients: input only while the container has stdin and
+        // the pending buffer is not backed up.
+        let idx_attach = attach
+            .as_ref()
+            .map(|a| a.push_pollfds(&mut fds, input.is_some() && pending.len() < (1 << 20)));
         let timeout = if exit.is_some() { DRAIN_IDLE_MS } else { -1 };
         // SAFETY: valid array of pollfds.
         let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
@@ -183,6 +190,9 @@ pub fn run(
                     Read::Data(n) => {
                         log.write(Stream::Stdout, &buf[..n]);
                         sinks[0].put(&buf[..n]);
+                        if let Some(a) = attach.as_mut() {
+                            a.broadcast(Stream::Stdout, &buf[..n]);
+                        }
                     }
                     Read::Eof => out = None,
                     Read::WouldBlock => {}
@@ -195,10 +205,20 @@ pub fn run(
                     Read::Data(n) => {
                         log.write(Stream::Stderr, &buf[..n]);
                         sinks[1].put(&buf[..n]);
+                        if let Some(a) = attach.as_mut() {
+                            a.broadcast(Stream::Stderr, &buf[..n]);
+                        }
                     }
                     Read::Eof => err = None,
                     Read::WouldBlock => {}
                 }
+            }
+        }
+        if let (Some(a), Some(base)) = (attach.as_mut(), idx_attach) {
+            let before = pending.len();
+            a.handle(&fds[base..], &mut pending);
+            if input.is_none() {
+                pending.truncate(before);
             }
         }
         if ready(idx_stdin) {

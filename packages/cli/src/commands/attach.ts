@@ -1,15 +1,21 @@
+import * as fs from 'node:fs'
 import { Args, Flags } from '@oclif/core'
-import { ConflictError, readLog } from '@tsrun/core'
+import { ConflictError } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
+import { attachSocketPath, connectAttach, DetachKeys, FrameDemuxer } from '../attach/attach-stream'
+
+/** Signals passed on to the container while attached without a TTY (Docker's --sig-proxy). */
+const PROXIED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']
 
 export default class Attach extends EngineCommand {
-  static override summary = "Stream a running container's output until it stops"
+  static override summary = 'Attach to a running container: its output here, your input to its stdin'
   static override description =
-    "Prints what the container writes from now on (stdout here, stderr to stderr) and exits with the container's exit code when it stops; Ctrl-C detaches and leaves it running. Output only: the stdin of a detached container cannot be attached to (see docs/architecture.md)."
-  static override examples = ['<%= config.bin %> attach web']
+    "Streams what the container writes from now on (stdout here, stderr to stderr) and, when it was started with -i, sends your stdin to it. Exits with the container's exit code when it stops. Ctrl-P Ctrl-Q detaches and leaves it running. Without a TTY, signals tsrun receives (Ctrl-C too) go to the container unless --no-sig-proxy."
+  static override examples = ['<%= config.bin %> attach web', 'echo hello | <%= config.bin %> attach reader', '<%= config.bin %> attach --no-stdin shell']
   static override args = { container: Args.string({ required: true, description: 'container name or id' }) }
   static override flags = {
-    'no-stdin': Flags.boolean({ description: 'do not attach stdin (always the case: attach is output only)' }),
+    'no-stdin': Flags.boolean({ description: 'do not send stdin to the container' }),
+    'sig-proxy': Flags.boolean({ default: true, allowNo: true, description: 'pass signals on to the container (no TTY only)' }),
   }
 
   async run(): Promise<void> {
@@ -19,13 +25,38 @@ export default class Attach extends EngineCommand {
     if ((await engine.containers.state(rec)).status !== 'running') {
       throw new ConflictError(`cannot attach to container ${rec.name}: it is not running; start it with tsrun start -a ${rec.name}`)
     }
-    process.once('SIGINT', () => process.exit(0))
-    await readLog(
-      engine.containers.logPath(rec),
-      { tail: 0, follow: true },
-      async () => (await engine.containers.state(rec)).status === 'running',
-      (e) => (e.stream === 'stderr' ? process.stderr : process.stdout).write(e.log),
-    )
-    process.exitCode = (await engine.containers.state(rec)).exitCode ?? 0
+    const stateDir = engine.containers.store.dir(rec.id)
+    if (!fs.existsSync(attachSocketPath(stateDir))) {
+      throw new ConflictError(`cannot attach to container ${rec.name}: it runs in the foreground of another tsrun; only detached containers can be attached to`)
+    }
+    const conn = await connectAttach(stateDir)
+    const tty = rec.config.Tty
+    const demux = new FrameDemuxer((stream, data) => (stream === 'stderr' ? process.stderr : process.stdout).write(data))
+    conn.on('data', (d: Buffer) => (tty ? process.stdout.write(d) : demux.push(d)))
+
+    let detached = false
+    const raw = tty && process.stdin.isTTY && rec.config.OpenStdin && !flags['no-stdin']
+    if (rec.config.OpenStdin && !flags['no-stdin']) {
+      if (raw) process.stdin.setRawMode(true)
+      const keys = new DetachKeys()
+      process.stdin.on('data', (d: Buffer) => {
+        if (keys.seen(d)) {
+          detached = true
+          conn.destroy()
+        } else {
+          conn.write(d)
+        }
+      })
+      process.stdin.on('end', () => conn.end())
+    }
+    const proxy = (sig: NodeJS.Signals) => void engine.containers.kill(rec, sig).catch(() => undefined)
+    if (!tty && flags['sig-proxy']) for (const sig of PROXIED) process.on(sig, proxy)
+
+    await new Promise<void>((resolve) => conn.on('close', () => resolve()))
+    if (raw) process.stdin.setRawMode(false)
+    process.stdin.destroy()
+    for (const sig of PROXIED) process.off(sig, proxy)
+    if (detached) return
+    process.exitCode = await engine.containers.wait(rec)
   }
 }
