@@ -29,11 +29,12 @@ use tsrun_sys::cgroup::Cgroup;
 use tsrun_sys::error::SysError;
 use tsrun_sys::ns;
 use tsrun_sys::oci::{Process, Spec};
-use tsrun_sys::{exec, seccomp, tty};
+use tsrun_sys::{exec, tty};
 
 use crate::detach::{self, Reporter};
 use crate::exec_args::{self, ExecArgs};
 use crate::init::Failure;
+use crate::lockdown::Lockdown;
 use crate::stdio::{self, ChildStdio, ParentStdio};
 use crate::{identity, logfile, monitor, signals, state};
 
@@ -322,12 +323,9 @@ fn child_setup(
     if unsafe { libc::read(sync_r, b.as_mut_ptr() as *mut libc::c_void, 1) } != 1 {
         return Err(SysError::invalid("sync", "parent", "exec shim went away").into());
     }
-    // The container's seccomp profile binds exec'd processes too, as in
-    // Docker; installed at the same points as in the container init.
-    let filter = match &spec.linux.seccomp {
-        Some(s) => Some((seccomp::compile(s)?, seccomp::filter_flags(&s.flags)?)),
-        None => None,
-    };
+    // The container's seccomp profile and no_new_privs bind exec'd processes
+    // too, as in Docker.
+    let lockdown = Lockdown::from_spec(spec)?;
     for (flag, name, fd) in joins {
         if *flag != libc::CLONE_NEWPID {
             setns(fd.as_raw_fd(), *flag, name)?;
@@ -335,9 +333,7 @@ fn child_setup(
     }
     stdio::install(io)?;
     crate::rlimit::apply(&spec.process.rlimits)?;
-    if let (Some((prog, flags)), false) = (&filter, spec.process.no_new_privileges) {
-        seccomp::install(prog, *flags)?;
-    }
+    lockdown.before_user_switch()?;
     let user = if a.user.is_empty() {
         "0"
     } else {
@@ -349,16 +345,6 @@ fn child_setup(
         process.cwd.as_str()
     };
     let env = identity::become_user(user, &process.env, cwd, spec.process.capabilities.as_ref())?;
-    if spec.process.no_new_privileges {
-        // SAFETY: prctl with integer arguments.
-        if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
-            return Err(SysError::last("prctl", "no_new_privs").into());
-        }
-    }
-    // SAFETY: marks fds close-on-exec; closes nothing now.
-    unsafe { libc::close_range(3, u32::MAX, libc::CLOSE_RANGE_CLOEXEC as libc::c_int) };
-    if let (Some((prog, flags)), true) = (&filter, spec.process.no_new_privileges) {
-        seccomp::install(prog, *flags)?;
-    }
+    lockdown.after_user_switch()?;
     Ok(env)
 }

@@ -20,7 +20,9 @@ use tsrun_sys::error::{Result, SysError};
 use tsrun_sys::mount::{self, MountContext};
 use tsrun_sys::ns::{self, NsPlan};
 use tsrun_sys::oci::{RootfsMount, Spec};
-use tsrun_sys::{exec, seccomp, user};
+use tsrun_sys::{exec, user};
+
+use crate::lockdown::Lockdown;
 
 use crate::reaper;
 use crate::signals;
@@ -103,10 +105,7 @@ fn wait_for_parent(fd: RawFd) -> Result<()> {
 fn setup(c: &ChildCtx) -> std::result::Result<Vec<String>, Failure> {
     signals::reset_for_exec();
     wait_for_parent(c.sync_r)?;
-    let filter = match &c.spec.linux.seccomp {
-        Some(s) => Some((seccomp::compile(s)?, seccomp::filter_flags(&s.flags)?)),
-        None => None,
-    };
+    let lockdown = Lockdown::from_spec(c.spec)?;
     for (flag, path) in &c.ns.join {
         if *flag != libc::CLONE_NEWPID {
             ns::join(*flag, path)?;
@@ -148,22 +147,9 @@ fn setup(c: &ChildCtx) -> std::result::Result<Vec<String>, Failure> {
         ns::loopback_up()?;
     }
     crate::rlimit::apply(&spec.process.rlimits)?;
-    if let (Some((prog, flags)), false) = (&filter, spec.process.no_new_privileges) {
-        seccomp::install(prog, *flags)?;
-    }
+    lockdown.before_user_switch()?;
     let env = switch_user(c)?;
-    if spec.process.no_new_privileges {
-        // SAFETY: prctl with integer arguments.
-        if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
-            return Err(SysError::last("prctl", "no_new_privs").into());
-        }
-    }
-    // Nothing but 0/1/2 (and the CLOEXEC error pipe) may reach the command.
-    // SAFETY: marks fds close-on-exec; closes nothing now.
-    unsafe { libc::close_range(3, u32::MAX, libc::CLOSE_RANGE_CLOEXEC as libc::c_int) };
-    if let (Some((prog, flags)), true) = (&filter, spec.process.no_new_privileges) {
-        seccomp::install(prog, *flags)?;
-    }
+    lockdown.after_user_switch()?;
     Ok(env)
 }
 

@@ -17,6 +17,7 @@ mod exec_args;
 mod exec_session;
 mod identity;
 mod init;
+mod lockdown;
 mod logfile;
 mod monitor;
 mod reaper;
