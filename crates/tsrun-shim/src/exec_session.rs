@@ -189,17 +189,7 @@ fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
             }
             Err(f) => f,
         };
-        let mut msg = vec![f.code as u8];
-        msg.extend_from_slice(f.message.as_bytes());
-        // SAFETY: write a local buffer to our pipe and leave at once.
-        unsafe {
-            libc::write(
-                err_w.as_raw_fd(),
-                msg.as_ptr() as *const libc::c_void,
-                msg.len(),
-            );
-            libc::_exit(f.code)
-        }
+        crate::init::report_and_exit(err_w.as_raw_fd(), &f);
     }
     drop(child_io);
     drop(sync_r);

@@ -72,12 +72,19 @@ pub fn child_main(c: &ChildCtx) -> ! {
         }
         Err(f) => f,
     };
+    report_and_exit(c.err_w, &f)
+}
+
+/// Send a set-up or exec failure to the parent over the CLOEXEC error pipe
+/// (one byte of exit code, then the message) and leave at once, without
+/// running the parent's atexit handlers or destructors. Used by the
+/// container init and by exec alike.
+pub fn report_and_exit(err_w: RawFd, f: &Failure) -> ! {
     let mut msg = vec![f.code as u8];
     msg.extend_from_slice(f.message.as_bytes());
-    // SAFETY: writing a local buffer to our pipe, then leaving without
-    // running the parent's atexit handlers or destructors.
+    // SAFETY: writing a local buffer to our pipe, then _exit.
     unsafe {
-        libc::write(c.err_w, msg.as_ptr() as *const libc::c_void, msg.len());
+        libc::write(err_w, msg.as_ptr() as *const libc::c_void, msg.len());
         libc::_exit(f.code)
     }
 }
