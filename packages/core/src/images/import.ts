@@ -1,5 +1,5 @@
 import * as fs from 'node:fs'
-import { createGunzip } from 'node:zlib'
+import { createGunzip } from '../util/gunzip'
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import type { Descriptor } from '../backends/image-source'

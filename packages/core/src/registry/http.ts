@@ -4,8 +4,8 @@
  * kept alive and shared (several layers download at once from one host).
  * No redirects here: the client decides what a redirect may carry.
  */
-import * as http from 'node:http'
-import * as https from 'node:https'
+import type * as http from 'node:http'
+import type * as https from 'node:https'
 import type { Readable } from 'node:stream'
 
 export interface HttpRequest {
@@ -25,9 +25,31 @@ export interface HttpResponse {
   url: URL
 }
 
-const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 })
-const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16 })
-const insecureAgent = new https.Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: false })
+/**
+ * node:http and node:https (with tls) load on the first request, not with
+ * @tsrun/core: commands that never reach a registry do not pay for them.
+ */
+interface Transport {
+  http: typeof http
+  https: typeof https
+  httpAgent: http.Agent
+  httpsAgent: https.Agent
+  insecureAgent: https.Agent
+}
+let transport: Transport | undefined
+function loadTransport(): Transport {
+  if (transport) return transport
+  const h = require('node:http') as typeof http
+  const s = require('node:https') as typeof https
+  transport = {
+    http: h,
+    https: s,
+    httpAgent: new h.Agent({ keepAlive: true, maxSockets: 16 }),
+    httpsAgent: new s.Agent({ keepAlive: true, maxSockets: 16 }),
+    insecureAgent: new s.Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: false }),
+  }
+  return transport
+}
 
 /** Idle time after which a request is abandoned (a stalled registry must not hang a pull forever). */
 const IDLE_TIMEOUT_MS = 60_000
@@ -35,11 +57,12 @@ const IDLE_TIMEOUT_MS = 60_000
 export function send(req: HttpRequest): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const isHttps = req.url.protocol === 'https:'
-    const agent = isHttps ? (req.insecureTls ? insecureAgent : httpsAgent) : httpAgent
+    const t = loadTransport()
+    const agent = isHttps ? (req.insecureTls ? t.insecureAgent : t.httpsAgent) : t.httpAgent
     const headers: Record<string, string> = { 'user-agent': 'tsrun/0.1', ...req.headers }
     if (Buffer.isBuffer(req.body)) headers['content-length'] = String(req.body.length)
     else if (!req.body && req.method !== 'GET' && req.method !== 'HEAD') headers['content-length'] ??= '0'
-    const r = (isHttps ? https : http).request(req.url, { method: req.method, headers, agent }, (res) => {
+    const r = (isHttps ? t.https : t.http).request(req.url, { method: req.method, headers, agent }, (res) => {
       resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url: req.url })
     })
     r.setTimeout(IDLE_TIMEOUT_MS, () => r.destroy(Object.assign(new Error(`no answer for ${IDLE_TIMEOUT_MS / 1000}s`), { code: 'ETIMEDOUT' })))

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs'
 import { pipeline } from 'node:stream/promises'
-import { createGunzip } from 'node:zlib'
+import { createGunzip } from '../../util/gunzip'
 import { InvalidArchiveError, InvalidArgumentError } from '../../errors'
 import { TarIndex } from './tar-index'
 

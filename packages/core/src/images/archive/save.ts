@@ -12,7 +12,7 @@
 import * as fs from 'node:fs'
 import type { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { createGunzip } from 'node:zlib'
+import { createGunzip } from '../../util/gunzip'
 import { InvalidArgumentError } from '../../errors'
 import type { ImageStore, StoredImage } from '../image-store'
 import { MediaTypes, REF_NAME } from '../oci'
