@@ -1,7 +1,8 @@
 //! Creating the container, parent side: stdio, pipes, clone into the new
-//! namespaces, then (while the child waits on the sync pipe) id maps and the
-//! cgroup join, then "go", then wait on the error pipe: EOF means the user's
-//! command was exec'ed, a message means set-up or exec failed.
+//! namespaces, then id maps and the cgroup join (while the child sets up its
+//! mounts, or waits first when it needs them: see init::setup), then "go" on
+//! the sync pipe, then wait on the error pipe: EOF means the user's command
+//! was exec'ed, a message means set-up or exec failed.
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::PathBuf;
 
@@ -74,6 +75,15 @@ fn read_all(fd: &OwnedFd) -> Vec<u8> {
     }
 }
 
+/// What the child reported on the error pipe (a code byte, then the message); None when it exec'ed.
+fn child_failure(msg: &[u8]) -> Option<Failure> {
+    let (&code, text) = msg.split_first()?;
+    Some(Failure {
+        code: code as i32,
+        message: String::from_utf8_lossy(text).trim().to_string(),
+    })
+}
+
 fn kill_and_reap(pid: i32) {
     // SAFETY: signalling and reaping our own child.
     unsafe {
@@ -128,21 +138,17 @@ pub fn start(spec: &Spec, o: &StartOpts) -> Result<Started, Failure> {
     })();
     if let Err(e) = prepared {
         kill_and_reap(pid);
-        return Err(e.into());
+        // A child that failed its own set-up meanwhile is gone, which is why
+        // the join failed: its message is the one that explains.
+        return Err(child_failure(&read_all(&err_r)).unwrap_or_else(|| e.into()));
     }
     // SAFETY: one-byte write to our pipe.
     unsafe { libc::write(sync_w.as_raw_fd(), b"g".as_ptr() as *const libc::c_void, 1) };
     drop(sync_w);
-    let msg = read_all(&err_r);
-    if !msg.is_empty() {
+    if let Some(failure) = child_failure(&read_all(&err_r)) {
         // SAFETY: reaping our child, which _exits right after writing.
         unsafe { libc::waitpid(pid, std::ptr::null_mut(), 0) };
-        let code = msg[0] as i32;
-        let text = String::from_utf8_lossy(&msg[1..]).trim().to_string();
-        return Err(Failure {
-            code,
-            message: text,
-        });
+        return Err(failure);
     }
     Ok(Started {
         pid,

@@ -111,7 +111,16 @@ fn wait_for_parent(fd: RawFd) -> Result<()> {
 /// All set-up up to exec; returns the environment to exec with.
 fn setup(c: &ChildCtx) -> std::result::Result<Vec<String>, Failure> {
     signals::reset_for_exec();
-    wait_for_parent(c.sync_r)?;
+    // The parent writes id maps and moves us into the cgroup meanwhile. A
+    // user namespace needs its maps before anything else, and a new cgroup
+    // namespace must be made inside the container's cgroup; otherwise the
+    // mounts below need neither, and run while the kernel completes the
+    // cgroup move (on cgroup v1 a move waits out an RCU grace period, some
+    // 10 ms): we wait for it only before rlimits, capabilities and exec.
+    let wait_early = c.ns.new_user() || c.ns.unshare_late & libc::CLONE_NEWCGROUP != 0;
+    if wait_early {
+        wait_for_parent(c.sync_r)?;
+    }
     let lockdown = Lockdown::from_spec(c.spec)?;
     for (flag, path) in &c.ns.join {
         if *flag != libc::CLONE_NEWPID {
@@ -152,6 +161,9 @@ fn setup(c: &ChildCtx) -> std::result::Result<Vec<String>, Failure> {
     }
     if c.ns.new_net() {
         ns::loopback_up()?;
+    }
+    if !wait_early {
+        wait_for_parent(c.sync_r)?;
     }
     crate::rlimit::apply(&spec.process.rlimits)?;
     lockdown.before_user_switch()?;
