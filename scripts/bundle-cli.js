@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Bundles bin/main.js, the compiled CLI, core and the built-in plugins into
+// bin/tsrun.bundle.js, which bin/run.js loads. Input is tsc's output (dist/),
+// not TypeScript: esbuild does not emit the decorator metadata tsyringe reads.
+// Left outside: @tsrun/native (it loads the .node addon next to it) and
+// typescript (oclif requires it only to run commands from .ts sources).
+'use strict'
+const fs = require('node:fs')
+const path = require('node:path')
+const esbuild = require('esbuild')
+
+const root = path.resolve(__dirname, '..')
+const outfile = path.join(root, 'bin', 'tsrun.bundle.js')
+
+// The modules bin/main.js publishes in require.cache, by the file Node would
+// resolve them to at run time (relative to the root, as the bundle moves with it).
+const shared = [
+  '@tsrun/core',
+  '@oclif/core',
+  '@tsrun/cli/dist/commands',
+  ...require(path.join(root, 'package.json')).oclif.plugins.map((p) => `${p}/dist/hook`),
+]
+const mainText = fs.readFileSync(path.join(root, 'bin', 'main.js'), 'utf8')
+for (const id of shared) {
+  // A built-in plugin added to package.json must be shared too, or it would load a second @tsrun/core.
+  if (!mainText.includes(`share('${id}'`)) {
+    process.stderr.write(`bundle-cli: bin/main.js does not share '${id}'; add it next to the others\n`)
+    process.exit(1)
+  }
+}
+const sharedFiles = Object.fromEntries(shared.map((id) => [id, path.relative(root, require.resolve(id, { paths: [path.join(root, 'bin')] }))]))
+
+esbuild
+  .build({
+    entryPoints: [path.join(root, 'bin', 'main.js')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['@tsrun/native', 'typescript'],
+    define: { TSRUN_BUNDLE: 'true', TSRUN_SHARED: JSON.stringify(sharedFiles) },
+    legalComments: 'none',
+    logLevel: 'warning',
+  })
+  .then(() => {
+    asciiOnly(outfile)
+    // A new bundle makes every cached compilation stale.
+    fs.rmSync(path.join(root, 'bin', '.code-cache'), { recursive: true, force: true })
+    process.stdout.write(`wrote ${path.relative(root, outfile)} (${Math.round(fs.statSync(outfile).size / 1024)} KiB)\n`)
+  })
+  .catch(() => process.exit(1))
+
+/**
+ * Escape the few non-ASCII characters esbuild leaves (in regular expression
+ * literals): an ASCII file is read as a one-byte string, several times faster
+ * than decoding UTF-8, and bin/run.js relies on that. \uXXXX means the same
+ * character in strings, regular expressions, identifiers and comments.
+ */
+function asciiOnly(file) {
+  const text = fs.readFileSync(file, 'utf8')
+  const escaped = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  if (escaped !== text) fs.writeFileSync(file, escaped)
+}
