@@ -20,8 +20,8 @@ share('@tsrun/storage-bind/dist/hook', () => require('@tsrun/storage-bind/dist/h
 share('@tsrun/image-sources/dist/hook', () => require('@tsrun/image-sources/dist/hook'))
 share('@tsrun/volume-local/dist/hook', () => require('@tsrun/volume-local/dist/hook'))
 
-const oclif = require('@oclif/core')
-oclif.execute({ dir: __dirname, args: keepCommandHelp(argvOfTsrun()) }).catch(require('@oclif/core/handle'))
+const { execute } = require('@oclif/core/execute')
+execute({ dir: __dirname, args: keepCommandHelp(argvOfTsrun()) }).catch(require('@oclif/core/handle'))
 
 /**
  * Seed require.cache[file of `id`] with a module whose exports are the

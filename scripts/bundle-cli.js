@@ -42,6 +42,7 @@ esbuild
     define: { TSRUN_BUNDLE: 'true', TSRUN_SHARED: JSON.stringify(sharedFiles) },
     legalComments: 'none',
     logLevel: 'warning',
+    plugins: [slimOclifIndex(), patchPlugin(require('./oclif-patches'))],
   })
   .then(() => {
     asciiOnly(outfile)
@@ -50,6 +51,59 @@ esbuild
     process.stdout.write(`wrote ${path.relative(root, outfile)} (${Math.round(fs.statSync(outfile).size / 1024)} KiB)\n`)
   })
   .catch(() => process.exit(1))
+
+/**
+ * tsrun's commands and plugins import Args, Flags, Command and Errors from
+ * '@oclif/core', whose index loads all of oclif (and checks the Node version
+ * with semver: ~3 ms). In the bundle their imports get a module answering
+ * those four from oclif's own subpath modules, and anything else from the
+ * full index. bin/main.js still publishes the full index to outside plugins.
+ */
+function slimOclifIndex() {
+  const ours = new RegExp(`^${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(packages|plugins)/`)
+  return {
+    name: 'slim-oclif-index',
+    setup(build) {
+      build.onResolve({ filter: /^@oclif\/core$/ }, (args) =>
+        ours.test(args.importer) ? { path: 'oclif-core-slim', namespace: 'tsrun' } : undefined,
+      )
+      build.onLoad({ filter: /^oclif-core-slim$/, namespace: 'tsrun' }, () => ({
+        resolveDir: root,
+        loader: 'js',
+        contents: `
+          const parts = {
+            Args: () => require('@oclif/core/args'),
+            Flags: () => require('@oclif/core/flags'),
+            Command: () => require('@oclif/core/command').Command,
+            Errors: () => require('@oclif/core/errors'),
+          }
+          module.exports = new Proxy({}, {
+            get: (_, key) => (key in parts ? parts[key]() : require('@oclif/core')[key]),
+          })`,
+      }))
+    },
+  }
+}
+
+/** An esbuild plugin applying text patches ({ file, find, replace }) to files in node_modules. */
+function patchPlugin(patches) {
+  return {
+    name: 'tsrun-patches',
+    setup(build) {
+      const byFile = new Map(patches.map((p) => [path.join('node_modules', p.file), p]))
+      build.onLoad({ filter: /node_modules[\\/]@oclif[\\/]core[\\/].*\.js$/ }, (args) => {
+        const patch = [...byFile].find(([suffix]) => args.path.endsWith(suffix))?.[1]
+        if (!patch) return undefined
+        const text = fs.readFileSync(args.path, 'utf8')
+        if (!text.includes(patch.find)) {
+          process.stderr.write(`bundle-cli: warning: ${patch.file} changed; start-up patch not applied\n`)
+          return undefined
+        }
+        return { contents: text.replace(patch.find, patch.replace), loader: 'js' }
+      })
+    },
+  }
+}
 
 /**
  * Escape the few non-ASCII characters esbuild leaves (in regular expression
