@@ -7,6 +7,7 @@
 import type * as http from 'node:http'
 import type * as https from 'node:https'
 import type { Readable } from 'node:stream'
+import { trustedCertificates } from './extra-ca'
 
 export interface HttpRequest {
   method: string
@@ -45,7 +46,7 @@ function loadTransport(): Transport {
     http: h,
     https: s,
     httpAgent: new h.Agent({ keepAlive: true, maxSockets: 16 }),
-    httpsAgent: new s.Agent({ keepAlive: true, maxSockets: 16 }),
+    httpsAgent: new s.Agent({ keepAlive: true, maxSockets: 16, ca: trustedCertificates() }),
     insecureAgent: new s.Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: false }),
   }
   return transport
