@@ -2,9 +2,12 @@
 # Where does the time of `tsrun run --rm IMG true` go?  Each step is measured
 # on its own with hyperfine (medians), then differences are printed:
 #
-#   node -e 0                          Node start
-#   tsrun --version                    + oclif start (manifest, no command code)
+#   node -e 0                          Node start (without NODE_EXTRA_CA_CERTS,
+#                                      which bin/tsrun defers: see bin/tsrun)
+#   tsrun --version                    + CLI start (bundle, code cache, oclif, manifest)
 #   tsrun-shim run (tsrun's bundle)    the native part alone: clone, mounts, exec, reap, teardown
+#                                      (back to back; spaced out, each start also waits out one
+#                                      RCU grace period, ~10 ms, moving into v1 cgroups)
 #   tsrun run --rm IMG true            everything
 #   tsrun ps -a                        for reference: another command, no container
 #
@@ -58,7 +61,7 @@ fi
 
 mkdir -p "$results"
 out="$results/breakdown-$(date -u +%Y%m%dT%H%M%SZ).json"
-args=(-n node "node -e 0"
+args=(-n node "env -u NODE_EXTRA_CA_CERTS node -e 0"
       -n oclif "$tsrun --version")
 [ -n "$shim_cmd" ] && args+=(-n shim "$shim_cmd")
 args+=(-n run "$tsrun run --rm --network none bench:1 true"
@@ -73,7 +76,7 @@ print()
 print("median ms")
 W = 48
 print("  %-*s %7.1f" % (W, "Node start (node -e 0)", m["node"]))
-print("  %-*s %7.1f" % (W, "oclif start (tsrun --version minus node)", m["oclif"] - m["node"]))
+print("  %-*s %7.1f" % (W, "CLI start (tsrun --version minus node)", m["oclif"] - m["node"]))
 if "shim" in m:
     print("  %-*s %7.1f" % (W, "Node-side work for run (run - --version - shim)", m["run"] - m["oclif"] - m["shim"]))
     print("  %-*s %7.1f" % (W, "native shim alone (tsrun-shim run)", m["shim"]))
