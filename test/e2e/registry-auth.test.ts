@@ -5,6 +5,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { lines, newRoot, show, STACK_TRACE, type Tsrun } from '../support/tsrun'
 import { startRegistry, type Registry } from '../support/registry'
+import { describePty, pty } from '../support/pty'
 
 let reg: Registry
 let t: Tsrun
@@ -50,6 +51,28 @@ describe('a registry with htpasswd auth', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600)
     const doc = JSON.parse(fs.readFileSync(file, 'utf8'))
     expect(Buffer.from(doc.auths[reg.host].auth, 'base64').toString()).toBe('alice:s3cret pass')
+  })
+
+  it('asks on a terminal for the user name, and for the password without echoing it', async () => {
+    const asker = newRoot()
+    try {
+      const r = await pty(asker, ['login', reg.host], [
+        { expect: 'Username: ' },
+        { send: 'alicx\x7fe\r' },
+        { expect: 'Password: ' },
+        { send: 's3cret pass\r' },
+        { expect: 'Login Succeeded' },
+      ])
+      expect(r.ok, describePty(r)).toBe(true)
+      expect(r.exitCode, describePty(r)).toBe(0)
+      // The user name echoes (the typo erased with backspace), the password does not.
+      expect(r.output).toContain('Username: alicx\b \be')
+      expect(r.output).not.toContain('s3cret')
+      const doc = JSON.parse(fs.readFileSync(path.join(asker.root, 'auth.json'), 'utf8'))
+      expect(Buffer.from(doc.auths[reg.host].auth, 'base64').toString()).toBe('alice:s3cret pass')
+    } finally {
+      await asker.destroy()
+    }
   })
 
   it('pushes once logged in, and another store pulls only with credentials', async () => {

@@ -1,8 +1,8 @@
-import * as readline from 'node:readline'
 import { Args, Flags } from '@oclif/core'
 import { authFilePath, connectRegistry, CredentialStore, InvalidArgumentError } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
 import { registryFlags, registryHost } from '../flags/registry-flags'
+import { prompt } from '../render/prompt'
 
 export default class Login extends EngineCommand {
   static override summary = 'Log in to a registry'
@@ -21,10 +21,10 @@ export default class Login extends EngineCommand {
     const { flags, args } = await this.parse(Login)
     const host = registryHost(args.registry)
     if (flags.password && flags['password-stdin']) throw new InvalidArgumentError('--password and --password-stdin are mutually exclusive')
-    const username = flags.username ?? (await prompt('Username: '))
+    const username = flags.username ?? (await prompt('Username: ', { instead: '-u USER' }))
     let password = flags.password
     if (flags['password-stdin']) password = (await readAll(process.stdin)).replace(/\r?\n$/, '')
-    password ??= await prompt('Password: ')
+    password ??= await prompt('Password: ', { secret: true, instead: '--password-stdin' })
     if (!username) throw new InvalidArgumentError('a username is required (-u USER)')
     if (!password) throw new InvalidArgumentError('a password is required (--password-stdin, or -p)')
     const engine = await this.openEngine(flags)
@@ -39,15 +39,4 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   let text = ''
   for await (const chunk of stream) text += chunk.toString()
   return text
-}
-
-/** Ask on the terminal; without one, fail with what to pass instead. */
-async function prompt(question: string): Promise<string> {
-  if (!process.stdin.isTTY) throw new InvalidArgumentError(`no terminal to ask on: pass ${question.startsWith('User') ? '-u USER' : '--password-stdin'}`)
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr })
-  try {
-    return await new Promise((resolve) => rl.question(question, resolve))
-  } finally {
-    rl.close()
-  }
 }
