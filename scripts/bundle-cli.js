@@ -43,9 +43,13 @@ esbuild
     legalComments: 'none',
     logLevel: 'warning',
     plugins: [slimOclifIndex(), patchPlugin(require('./oclif-patches'))],
+    write: false,
   })
-  .then(() => {
-    asciiOnly(outfile)
+  .then((result) => {
+    // Written by rename: a tsrun starting meanwhile reads the old file or the new one, never half of one.
+    const tmp = `${outfile}.${process.pid}.tmp`
+    fs.writeFileSync(tmp, asciiOnly(result.outputFiles[0].text))
+    fs.renameSync(tmp, outfile)
     // A new bundle makes every cached compilation stale.
     fs.rmSync(path.join(root, 'bin', '.code-cache'), { recursive: true, force: true })
     process.stdout.write(`wrote ${path.relative(root, outfile)} (${Math.round(fs.statSync(outfile).size / 1024)} KiB)\n`)
@@ -111,8 +115,6 @@ function patchPlugin(patches) {
  * than decoding UTF-8, and bin/run.js relies on that. \uXXXX means the same
  * character in strings, regular expressions, identifiers and comments.
  */
-function asciiOnly(file) {
-  const text = fs.readFileSync(file, 'utf8')
-  const escaped = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-  if (escaped !== text) fs.writeFileSync(file, escaped)
+function asciiOnly(text) {
+  return text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
