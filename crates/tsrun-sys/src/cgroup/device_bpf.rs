@@ -197,9 +197,14 @@ pub fn load(insns: &[Insn]) -> Result<OwnedFd> {
             attr.log_size = log.len() as u32;
             attr.log_buf = log.as_mut_ptr() as u64;
             let _ = bpf(BPF_PROG_LOAD, &mut attr);
-            let text = String::from_utf8_lossy(&log[..log.iter().position(|&b| b == 0).unwrap_or(0)])
-                .into_owned();
-            let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+            let text =
+                String::from_utf8_lossy(&log[..log.iter().position(|&b| b == 0).unwrap_or(0)])
+                    .into_owned();
+            let last = text
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
             let mut err = SysError::from_io(&e, "bpf load", "device program");
             if !last.is_empty() {
                 err = SysError::invalid("bpf load", "device program", format!("{err}: {last}"));
@@ -295,7 +300,11 @@ mod tests {
     }
 
     fn blacklist() -> Effective {
-        rules(&[(true, "a", -1, -1, "rwm"), (false, "b", 8, -1, "w"), (false, "c", 10, 229, "rwm")])
+        rules(&[
+            (true, "a", -1, -1, "rwm"),
+            (false, "b", 8, -1, "w"),
+            (false, "c", 10, 229, "rwm"),
+        ])
     }
 
     /// Every (type, major, minor, access) the rules mention, and some they do not.
@@ -304,11 +313,26 @@ mod tests {
         for e in [docker(), blacklist(), rules(&[(false, "a", -1, -1, "rwm")])] {
             let p = program(&e);
             for (kind, t) in [(Kind::Char, DEV_CHAR), (Kind::Block, DEV_BLOCK)] {
-                for (ma, mi) in [(1, 3), (1, 5), (1, 9), (5, 2), (136, 0), (136, 77), (7, 0), (8, 0), (8, 3), (10, 229)] {
+                for (ma, mi) in [
+                    (1, 3),
+                    (1, 5),
+                    (1, 9),
+                    (5, 2),
+                    (136, 0),
+                    (136, 77),
+                    (7, 0),
+                    (8, 0),
+                    (8, 3),
+                    (10, 229),
+                ] {
                     for acc in 1..=7u8 {
                         let want = decide(&e, kind, ma, mi, acc);
                         let got = run(&p, (acc as u32) << 16 | t as u32, ma, mi);
-                        assert_eq!(got, u64::from(want), "{kind:?} {ma}:{mi} access {acc} with {e:?}");
+                        assert_eq!(
+                            got,
+                            u64::from(want),
+                            "{kind:?} {ma}:{mi} access {acc} with {e:?}"
+                        );
                     }
                 }
             }
@@ -316,8 +340,16 @@ mod tests {
         let p = program(&docker());
         let acc = |a: u8, t: i32| (a as u32) << 16 | t as u32;
         assert_eq!(run(&p, acc(ACC_READ, DEV_BLOCK), 8, 0), 0, "reading a disk");
-        assert_eq!(run(&p, acc(ACC_MKNOD, DEV_BLOCK), 8, 0), 1, "making its node");
-        assert_eq!(run(&p, acc(ACC_READ | ACC_WRITE, DEV_CHAR), 1, 3), 1, "/dev/null");
+        assert_eq!(
+            run(&p, acc(ACC_MKNOD, DEV_BLOCK), 8, 0),
+            1,
+            "making its node"
+        );
+        assert_eq!(
+            run(&p, acc(ACC_READ | ACC_WRITE, DEV_CHAR), 1, 3),
+            1,
+            "/dev/null"
+        );
     }
 
     fn root_with_cgroup2() -> Option<std::path::PathBuf> {
@@ -367,7 +399,9 @@ mod tests {
                 if libc::mknod(node.as_ptr(), libc::S_IFBLK | 0o600, libc::makedev(7, 1)) == 0 {
                     bits |= 2;
                 }
-                if libc::open(node.as_ptr(), libc::O_RDONLY) < 0 && *libc::__errno_location() == libc::EPERM {
+                if libc::open(node.as_ptr(), libc::O_RDONLY) < 0
+                    && *libc::__errno_location() == libc::EPERM
+                {
                     bits |= 4;
                 }
                 if libc::open(c"/dev/loop-control".as_ptr(), libc::O_RDWR) < 0
@@ -409,6 +443,10 @@ mod tests {
         let _ = std::fs::remove_dir(&dir);
         applied.unwrap();
         assert_eq!(before, 1 | 2, "without the program nothing is refused");
-        assert_eq!(after, 1 | 2 | 4 | 8, "with it: /dev/null and mknod yes, opening 7:1 and loop-control EPERM");
+        assert_eq!(
+            after,
+            1 | 2 | 4 | 8,
+            "with it: /dev/null and mknod yes, opening 7:1 and loop-control EPERM"
+        );
     }
 }

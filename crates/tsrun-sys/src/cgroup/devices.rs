@@ -42,7 +42,12 @@ impl Rule {
             Kind::Block => 'b',
         };
         let n = |v: Option<u32>| v.map_or("*".to_string(), |v| v.to_string());
-        format!("{k} {}:{} {}", n(self.major), n(self.minor), access_str(self.access))
+        format!(
+            "{k} {}:{} {}",
+            n(self.major),
+            n(self.minor),
+            access_str(self.access)
+        )
     }
 }
 
@@ -125,7 +130,11 @@ fn parse_one(r: &DeviceRule) -> Result<Rule> {
 /// list the previous ones left, as the kernel defines it.
 pub fn apply_v1(dir: &Path, rules: &[Rule]) -> Result<()> {
     for r in rules {
-        let file = if r.allow { "devices.allow" } else { "devices.deny" };
+        let file = if r.allow {
+            "devices.allow"
+        } else {
+            "devices.deny"
+        };
         write_file(&dir.join(file), &r.v1_line())?;
     }
     Ok(())
@@ -177,14 +186,16 @@ pub fn effective(rules: &[Rule]) -> Effective {
 /// denied when one exception shares any bit with it.
 pub fn decide(e: &Effective, kind: Kind, major: u32, minor: u32, access: u8) -> bool {
     let matches = |x: &Rule| {
-        x.kind == kind
-            && x.major.is_none_or(|m| m == major)
-            && x.minor.is_none_or(|m| m == minor)
+        x.kind == kind && x.major.is_none_or(|m| m == major) && x.minor.is_none_or(|m| m == minor)
     };
     if e.default_allow {
-        !e.exceptions.iter().any(|x| matches(x) && x.access & access != 0)
+        !e.exceptions
+            .iter()
+            .any(|x| matches(x) && x.access & access != 0)
     } else {
-        e.exceptions.iter().any(|x| matches(x) && access & !x.access == 0)
+        e.exceptions
+            .iter()
+            .any(|x| matches(x) && access & !x.access == 0)
     }
 }
 
@@ -192,7 +203,13 @@ pub fn decide(e: &Effective, kind: Kind, major: u32, minor: u32, access: u8) -> 
 mod tests {
     use super::*;
 
-    fn rule(allow: bool, kind: &str, major: Option<i64>, minor: Option<i64>, access: &str) -> DeviceRule {
+    fn rule(
+        allow: bool,
+        kind: &str,
+        major: Option<i64>,
+        minor: Option<i64>,
+        access: &str,
+    ) -> DeviceRule {
         DeviceRule {
             allow,
             kind: Some(kind.to_string()),
@@ -239,18 +256,33 @@ mod tests {
         );
         assert!(!r[0].allow && r[1].allow && !r[3].allow);
         // Access letters come out in the kernel's order whatever the input's.
-        assert_eq!(parse(&[rule(true, "b", Some(7), Some(0), "mw")]).unwrap()[0].v1_line(), "b 7:0 wm");
+        assert_eq!(
+            parse(&[rule(true, "b", Some(7), Some(0), "mw")]).unwrap()[0].v1_line(),
+            "b 7:0 wm"
+        );
     }
 
     #[test]
     fn bad_rules_are_refused() {
         for (r, why) in [
             (rule(true, "x", None, None, "rwm"), "type must be a, c or b"),
-            (rule(true, "c", Some(1), Some(3), "rwx"), "access must be made of r, w and m"),
-            (rule(true, "c", Some(1), Some(3), "rr"), "access repeats a letter"),
+            (
+                rule(true, "c", Some(1), Some(3), "rwx"),
+                "access must be made of r, w and m",
+            ),
+            (
+                rule(true, "c", Some(1), Some(3), "rr"),
+                "access repeats a letter",
+            ),
             (rule(true, "c", Some(1), Some(3), ""), "access is empty"),
-            (rule(true, "a", Some(1), None, "rwm"), "a rule for all devices must be `a *:* rwm`"),
-            (rule(false, "a", None, None, "r"), "a rule for all devices must be `a *:* rwm`"),
+            (
+                rule(true, "a", Some(1), None, "rwm"),
+                "a rule for all devices must be `a *:* rwm`",
+            ),
+            (
+                rule(false, "a", None, None, "r"),
+                "a rule for all devices must be `a *:* rwm`",
+            ),
         ] {
             let e = parse(&[r]).unwrap_err().to_string();
             assert!(e.ends_with(why), "{e}");
@@ -264,7 +296,16 @@ mod tests {
         assert!(!e.default_allow);
         // The fuse deny had nothing to remove; 1:3 merged into one entry.
         let lines: Vec<String> = e.exceptions.iter().map(|r| r.v1_line()).collect();
-        assert_eq!(lines, ["c 1:3 rwm", "c 5:1 rwm", "c *:* m", "b *:* m", "c 136:* rwm"]);
+        assert_eq!(
+            lines,
+            [
+                "c 1:3 rwm",
+                "c 5:1 rwm",
+                "c *:* m",
+                "b *:* m",
+                "c 136:* rwm"
+            ]
+        );
         // A deny for the default removes bits from an identical exception only.
         let e = effective(
             &parse(&[
@@ -294,10 +335,17 @@ mod tests {
         assert!(!decide(&e, c, 10, 229, ACC_READ));
         assert!(decide(&e, c, 1, 3, ACC_ALL));
         assert!(decide(&e, c, 5, 1, ACC_READ), "console");
-        assert!(!decide(&e, c, 4, 1, ACC_READ | ACC_MKNOD), "m alone does not cover r");
+        assert!(
+            !decide(&e, c, 4, 1, ACC_READ | ACC_MKNOD),
+            "m alone does not cover r"
+        );
         // Blacklist mode: any shared bit denies.
         let e = effective(
-            &parse(&[rule(true, "a", None, None, "rwm"), rule(false, "b", Some(8), None, "w")]).unwrap(),
+            &parse(&[
+                rule(true, "a", None, None, "rwm"),
+                rule(false, "b", Some(8), None, "w"),
+            ])
+            .unwrap(),
         );
         assert!(decide(&e, b, 8, 1, ACC_READ));
         assert!(!decide(&e, b, 8, 1, ACC_READ | ACC_WRITE));
@@ -310,7 +358,13 @@ mod tests {
         let r = parse(&docker_like()[..2]).unwrap();
         apply_v1(t.path(), &r).unwrap();
         // Each write replaces the fake file: the last line of each kind is left.
-        assert_eq!(std::fs::read_to_string(t.path().join("devices.deny")).unwrap(), "a *:* rwm");
-        assert_eq!(std::fs::read_to_string(t.path().join("devices.allow")).unwrap(), "c 1:3 rwm");
+        assert_eq!(
+            std::fs::read_to_string(t.path().join("devices.deny")).unwrap(),
+            "a *:* rwm"
+        );
+        assert_eq!(
+            std::fs::read_to_string(t.path().join("devices.allow")).unwrap(),
+            "c 1:3 rwm"
+        );
     }
 }
