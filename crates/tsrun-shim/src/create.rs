@@ -1,12 +1,15 @@
 //! Creating the container, parent side: stdio, pipes, clone into the new
 //! namespaces, then id maps and the cgroup join (while the child sets up its
 //! mounts, or waits first when it needs them: see init::setup), then "go" on
-//! the sync pipe, then wait on the error pipe: EOF means the user's command
-//! was exec'ed, a message means set-up or exec failed.
+//! the sync pipe. With device rules, the child then says "ready" once its
+//! /dev is made and waits again: the rules go in then, as runc does, so they
+//! can never stop the container's own set-up, and are in place before its
+//! exec. Last, wait on the error pipe: EOF means the user's command was
+//! exec'ed, a message means set-up or exec failed.
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::PathBuf;
 
-use tsrun_sys::cgroup::{Cgroup, Hierarchy};
+use tsrun_sys::cgroup::{devices, Cgroup, Hierarchy};
 use tsrun_sys::error::SysError;
 use tsrun_sys::mount::MountContext;
 use tsrun_sys::ns::{self, NsPlan};
@@ -102,6 +105,16 @@ pub fn start(spec: &Spec, o: &StartOpts) -> Result<Started, Failure> {
     let (parent_io, child_io) = stdio::make(spec.process.terminal, o.keep_stdin, o.winsize)?;
     let (sync_r, sync_w) = stdio::pipe()?;
     let (err_r, err_w) = stdio::pipe()?;
+    let device_rules = match &spec.linux.resources {
+        Some(r) => devices::parse(&r.devices)?,
+        None => Vec::new(),
+    };
+    // The child's "ready" (its /dev is made) comes on its own pipe, only
+    // when there are device rules to put in before the exec.
+    let ready = match (o.cgroup, device_rules.is_empty()) {
+        (Some(cg), false) => Some((cg, stdio::pipe()?)),
+        _ => None,
+    };
     // Joining a PID namespace only affects children: do it here.
     for (flag, path) in &plan.join {
         if *flag == libc::CLONE_NEWPID {
@@ -121,12 +134,17 @@ pub fn start(spec: &Spec, o: &StartOpts) -> Result<Started, Failure> {
             stdio: &child_io,
             sync_r: sync_r.as_raw_fd(),
             err_w: err_w.as_raw_fd(),
+            ready_w: ready.as_ref().map(|(_, (_, w))| w.as_raw_fd()),
         };
         init::child_main(&ctx);
     }
     drop(child_io);
     drop(sync_r);
     drop(err_w);
+    let ready = ready.map(|(cg, (r, w))| {
+        drop(w);
+        (cg, r)
+    });
     let prepared = (|| -> Result<(), SysError> {
         if plan.new_user() {
             ns::write_id_maps(pid, &spec.linux.uid_mappings, &spec.linux.gid_mappings)?;
@@ -144,6 +162,17 @@ pub fn start(spec: &Spec, o: &StartOpts) -> Result<Started, Failure> {
     }
     // SAFETY: one-byte write to our pipe.
     unsafe { libc::write(sync_w.as_raw_fd(), b"g".as_ptr() as *const libc::c_void, 1) };
+    if let Some((cg, ready_r)) = &ready {
+        // EOF instead of "ready": the child failed; its message follows.
+        if !read_all(ready_r).is_empty() {
+            if let Err(e) = cg.apply_devices(&device_rules) {
+                kill_and_reap(pid);
+                return Err(e.into());
+            }
+            // SAFETY: one-byte write to our pipe.
+            unsafe { libc::write(sync_w.as_raw_fd(), b"d".as_ptr() as *const libc::c_void, 1) };
+        }
+    }
     drop(sync_w);
     if let Some(failure) = child_failure(&read_all(&err_r)) {
         // SAFETY: reaping our child, which _exits right after writing.

@@ -3,7 +3,8 @@
 //! command, so nothing of ours stays behind as PID 1. Order (contract §1):
 //! wait for the parent (cgroup joined, id maps written), setns / late
 //! unshare, stdio, mounts (propagation, rootfs mounts, OCI mounts, devices),
-//! pivot_root, sysctl, read-only and masked paths, hostname, `lo`, rlimits,
+//! pivot_root, sysctl, read-only and masked paths, hostname, `lo`, (with
+//! device rules: "ready", then wait while the parent sets them), rlimits,
 //! user, capabilities, no_new_privs, cwd, seccomp, exec.
 //! Seccomp goes in as late as the kernel allows: right before exec when
 //! no_new_privs is set; otherwise loading a filter needs CAP_SYS_ADMIN, so
@@ -38,6 +39,9 @@ pub struct ChildCtx<'a> {
     pub stdio: &'a ChildStdio,
     pub sync_r: RawFd,
     pub err_w: RawFd,
+    /// Set when the parent puts device cgroup rules in before the exec: we
+    /// write one byte here once our /dev nodes exist, then wait for it.
+    pub ready_w: Option<RawFd>,
 }
 
 /// A failure with the exit code the shim will use.
@@ -163,6 +167,17 @@ fn setup(c: &ChildCtx) -> std::result::Result<Vec<String>, Failure> {
         ns::loopback_up()?;
     }
     if !wait_early {
+        wait_for_parent(c.sync_r)?;
+    }
+    if let Some(fd) = c.ready_w {
+        // Our own set-up (mknod of /dev, the console bind) is done: the
+        // device rules may go in now, and must before anything of the
+        // user's runs.
+        // SAFETY: one-byte write to our pipe, then closing it.
+        unsafe {
+            libc::write(fd, b"r".as_ptr() as *const libc::c_void, 1);
+            libc::close(fd);
+        }
         wait_for_parent(c.sync_r)?;
     }
     crate::rlimit::apply(&spec.process.rlimits)?;

@@ -8,10 +8,12 @@
 //!
 //! One file per concern: `hier` (which hierarchies), `v1` / `v2` (the two
 //! implementations behind this one manager), a file per controller
-//! (`memory`, `cpu`, `pids`, `freezer`, `blkio`), `units` (value
-//! conversions) and `stats`.
+//! (`memory`, `cpu`, `pids`, `freezer`, `blkio`, `devices` with
+//! `device_bpf` for v2), `units` (value conversions) and `stats`.
 mod blkio;
 mod cpu;
+pub mod device_bpf;
+pub mod devices;
 mod freezer;
 mod fsutil;
 mod hier;
@@ -218,6 +220,48 @@ impl Cgroup {
             .into_iter()
             .filter(|w| !covered.contains(w))
             .collect()
+    }
+
+    /// Restrict device access to `rules` (checked by `devices::parse`): the
+    /// v1 devices hierarchy gets the lines, the cgroup2 tree an eBPF program
+    /// made from the same list. Both are set where both exist (a hybrid
+    /// host), and the v2 program is then a second lock: if the kernel
+    /// refuses it, the v1 rules still hold. Called once per start, after
+    /// the container's own device nodes are made and before its exec
+    /// (devices cannot be narrowed again by `update`). Nothing to enforce
+    /// with: an error, unless the rules allow everything anyway.
+    pub fn apply_devices(&self, rules: &[devices::Rule]) -> Result<()> {
+        if rules.is_empty() {
+            return Ok(());
+        }
+        let eff = devices::effective(rules);
+        let mut enforced = false;
+        for d in &self.dirs {
+            if let Hierarchy::V1 { controllers, .. } = &d.hierarchy {
+                if controllers.iter().any(|c| c == "devices") {
+                    devices::apply_v1(&d.dir, rules)?;
+                    enforced = true;
+                }
+            }
+        }
+        for d in &self.dirs {
+            if let Hierarchy::V2 { .. } = &d.hierarchy {
+                match device_bpf::apply(&d.dir, &eff) {
+                    Ok(()) => enforced = true,
+                    Err(_) if enforced => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        let allows_all = eff.default_allow && eff.exceptions.is_empty();
+        if !enforced && !allows_all {
+            return Err(SysError::invalid(
+                "cgroup",
+                "devices",
+                "no devices controller or cgroup2 tree to enforce the device rules",
+            ));
+        }
+        Ok(())
     }
 
     /// Move a process (host pid) into the cgroup in every hierarchy.
@@ -461,6 +505,7 @@ mod tests {
                 ..Default::default()
             }),
             pids: Some(Pids { limit: 0 }),
+            ..Default::default()
         };
         c.apply(&r).unwrap();
         let rd = |p: &str| std::fs::read_to_string(t.path().join(p)).unwrap();
@@ -499,6 +544,7 @@ mod tests {
                 ..Default::default()
             }),
             pids: Some(Pids { limit: 10 }),
+            ..Default::default()
         };
         assert_eq!(
             c.apply(&r).unwrap(),

@@ -182,6 +182,23 @@ pub struct Resources {
     pub memory: Option<Memory>,
     pub cpu: Option<Cpu>,
     pub pids: Option<Pids>,
+    /// The device cgroup rules, in order (v1 semantics: each entry edits
+    /// the list the previous ones left). Empty: device access is not
+    /// restricted by the cgroup. Applied once per start, never by `update`.
+    #[serde(default)]
+    pub devices: Vec<DeviceRule>,
+}
+
+/// One entry of `linux.resources.devices`: absent `type` means all
+/// devices (`a`), absent `major`/`minor` a wildcard.
+#[derive(Debug, Default, Clone, Deserialize, PartialEq, Eq)]
+pub struct DeviceRule {
+    pub allow: bool,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub major: Option<i64>,
+    pub minor: Option<i64>,
+    pub access: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

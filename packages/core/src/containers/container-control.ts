@@ -51,9 +51,11 @@ export class ContainerControl {
       warnings = missingControllerWarnings(await ctl.update(this.containers.handle(rec), resources))
     }
     const configFile = path.join(this.containers.store.dir(rec.id), 'bundle', 'config.json')
-    const spec = readJson<{ linux?: Record<string, unknown> }>(configFile)
+    const spec = readJson<{ linux?: { resources?: { devices?: unknown } } & Record<string, unknown> }>(configFile)
     if (spec) {
-      spec.linux = { ...spec.linux, resources }
+      // The device rules are not limits `update` changes: keep them.
+      const devices = spec.linux?.resources?.devices
+      spec.linux = { ...spec.linux, resources: devices === undefined ? resources : { ...resources, devices } }
       writeJsonAtomic(configFile, spec)
     }
     this.containers.store.save({ ...rec, hostConfig: { ...rec.hostConfig, ...limits } })

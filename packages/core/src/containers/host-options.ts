@@ -151,13 +151,16 @@ function checkSysctl(key: string, network: string): void {
 /** `/dev/x`, `/dev/x:/dev/y`, `/dev/x:rw`, `/dev/x:/dev/y:rwm`. */
 export function parseDevice(s: string): DeviceMapping {
   const parts = s.split(':')
-  const isPerm = (p: string | undefined) => p !== undefined && /^[rwm]{1,3}$/.test(p)
+  // r, w and m, each at most once (Docker's validDeviceMode).
+  const isPerm = (p: string | undefined) => p !== undefined && /^[rwm]{1,3}$/.test(p) && new Set(p).size === p.length
   let host = parts[0]
   let inside = parts[0]
   let perms = 'rwm'
   if (parts.length === 2) {
-    if (isPerm(parts[1])) perms = parts[1]
-    else inside = parts[1]
+    // A second part that is not a path is meant as permissions.
+    if (parts[1].startsWith('/')) inside = parts[1]
+    else if (isPerm(parts[1])) perms = parts[1]
+    else throw new InvalidArgumentError(`invalid --device "${s}": permissions must be made of r, w and m`)
   } else if (parts.length === 3) {
     inside = parts[1]
     perms = parts[2]

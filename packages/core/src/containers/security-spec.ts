@@ -2,6 +2,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { InvalidArgumentError } from '../errors'
 import { effectiveCapabilities } from './capabilities'
+import { deviceCgroupRules } from './device-rules'
 import type { DeviceMapping, HostOptions } from './host-options'
 import { logMaxBytes } from './host-options'
 import { restartAnnotation } from './restart-policy'
@@ -32,8 +33,8 @@ export interface SpecContext {
 /**
  * Apply the container's security, restart and log choices to its OCI spec
  * (in place; answers it). Without any of them this is Docker's default:
- * the 14 capabilities, masked and read-only paths, the standard devices,
- * the default seccomp profile.
+ * the 14 capabilities, masked and read-only paths, the standard devices
+ * and a device cgroup allowing only those, the default seccomp profile.
  */
 export function applyHostOptions(spec: Spec, o: HostOptions, ctx: SpecContext): Spec {
   const caps = effectiveCapabilities(o)
@@ -47,6 +48,7 @@ export function applyHostOptions(spec: Spec, o: HostOptions, ctx: SpecContext): 
   if (o.Sysctls) spec.linux.sysctl = { ...o.Sysctls }
 
   const seccompOpt = opts.find((s) => s.startsWith('seccomp='))
+  const mapped = o.Privileged ? [] : (o.Devices ?? []).map((mapping) => ({ mapping, node: mappedDevice(mapping) }))
   if (o.Privileged) {
     spec.linux.maskedPaths = []
     spec.linux.readonlyPaths = []
@@ -54,17 +56,12 @@ export function applyHostOptions(spec: Spec, o: HostOptions, ctx: SpecContext): 
       if (m.destination === '/sys') m.options = (m.options ?? []).filter((x) => x !== 'ro')
     }
     spec.linux.devices = hostDevices()
-  } else if (o.Devices?.length) {
-    spec.linux.devices = [...STANDARD_DEVICES.map(([p, major, minor]) => ociDevice(p, 'c', major, minor)), ...o.Devices.map(mappedDevice)]
-    spec.linux.resources = spec.linux.resources ?? {}
-    spec.linux.resources.devices = [
-      ...(spec.linux.resources.devices ?? []),
-      ...o.Devices.map((d) => {
-        const dev = spec.linux.devices.find((x: { path: string }) => x.path === d.PathInContainer)
-        return { allow: true, type: dev.type, major: dev.major, minor: dev.minor, access: d.CgroupPermissions }
-      }),
-    ]
+  } else if (mapped.length) {
+    spec.linux.devices = [...STANDARD_DEVICES.map(([p, major, minor]) => ociDevice(p, 'c', major, minor)), ...mapped.map((m) => m.node)]
   }
+  // The nodes above are what the container sees; the device cgroup is what
+  // it may open, whatever nodes it makes itself (it has CAP_MKNOD).
+  spec.linux.resources = { ...(spec.linux.resources ?? {}), devices: deviceCgroupRules(!!o.Privileged, mapped) }
   if (!o.Privileged && seccompOpt !== 'seccomp=unconfined') {
     spec.linux.seccomp = toOciSeccomp(o.SeccompProfile ?? defaultSeccompProfile(), caps)
   }
@@ -86,7 +83,17 @@ function limit(n: number): number {
   return n < 0 ? Number.MAX_SAFE_INTEGER : n
 }
 
-function ociDevice(p: string, type: string, major: number, minor: number, fileMode = 0o666): Record<string, unknown> {
+interface OciDevice {
+  path: string
+  type: 'c' | 'b'
+  major: number
+  minor: number
+  fileMode: number
+  uid: number
+  gid: number
+}
+
+function ociDevice(p: string, type: 'c' | 'b', major: number, minor: number, fileMode = 0o666): OciDevice {
   return { path: p, type, major, minor, fileMode, uid: 0, gid: 0 }
 }
 
@@ -98,7 +105,7 @@ function majorMinor(rdev: number): [number, number] {
 }
 
 /** `--device`: the host node's type and numbers, at the path asked for in the container. */
-function mappedDevice(d: DeviceMapping): Record<string, unknown> {
+function mappedDevice(d: DeviceMapping): OciDevice {
   let st: fs.Stats
   try {
     st = fs.statSync(d.PathOnHost)
@@ -111,8 +118,8 @@ function mappedDevice(d: DeviceMapping): Record<string, unknown> {
 }
 
 /** `--privileged`: every device node of the host's /dev (not pts, shm, mqueue, which are the container's own). */
-function hostDevices(): Array<Record<string, unknown>> {
-  const out: Array<Record<string, unknown>> = []
+function hostDevices(): OciDevice[] {
+  const out: OciDevice[] = []
   const skip = new Set(['/dev/pts', '/dev/shm', '/dev/mqueue', '/dev/ptmx', '/dev/console', '/dev/fd'])
   const walk = (dir: string, depth: number): void => {
     let entries: fs.Dirent[]
