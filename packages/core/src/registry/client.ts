@@ -130,13 +130,18 @@ export class RegistryClient {
   /**
    * Ask the registry to link a blob from another repository it holds
    * (cross-repository mount). True when mounted; otherwise the upload URL the
-   * registry opened instead, to upload into.
+   * registry opened instead, to upload into; undefined when we may not read
+   * `from` (the mount needs pull there too), so the caller uploads instead.
    */
-  async mountBlob(repo: string, digest: string, from: string): Promise<true | URL> {
+  async mountBlob(repo: string, digest: string, from: string): Promise<true | URL | undefined> {
     const scopes = [scopeOf(repo, 'pull,push'), scopeOf(from, 'pull')]
     const res = await this.request('POST', `/v2/${repo}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, repo, 'push', {}, undefined, scopes)
     drain(res)
     if (res.status === 201) return true
+    // A token server grants what it can and leaves out pull on a repository we
+    // may not read; the registry then refuses the whole request. Not a reason
+    // to fail the push: if push on `repo` is refused too, the upload says so.
+    if (res.status === 401 || res.status === 403) return undefined
     await this.expect(res, [202], `mounting blob ${digest} from ${from}`, 'push', repo)
     return this.location(res)
   }
