@@ -223,17 +223,18 @@ export class RegistryClient {
     }
   }
 
-  private unreachable(err: NodeJS.ErrnoException): RegistryUnreachableError {
+  /** `what` could not be reached: the registry, or its token service (`kind` names it in the hint). */
+  private unreachable(err: NodeJS.ErrnoException, what = `registry ${this.host}`, kind = 'registry'): RegistryUnreachableError {
     const why: Record<string, string> = {
       ENOTFOUND: 'the host name does not resolve',
       EAI_AGAIN: 'the host name could not be resolved (DNS is not answering)',
-      ECONNREFUSED: 'connection refused (is the registry running on that port?)',
+      ECONNREFUSED: `connection refused (is the ${kind} running on that port?)`,
       ETIMEDOUT: 'the connection timed out',
       ECONNRESET: 'the connection was reset',
     }
     const reason = why[err.code ?? ''] ?? err.message
     const hint = /SSL|TLS|CERT|EPROTO/.test(`${err.code} ${err.message}`) ? '; for a plain-HTTP registry or a self-signed certificate use --tls-verify=false' : ''
-    return new RegistryUnreachableError(`cannot reach registry ${this.host}: ${reason}${hint}`, { cause: err })
+    return new RegistryUnreachableError(`cannot reach ${what}: ${reason}${hint}`, { cause: err })
   }
 
   /** Learn scheme and auth challenge from `GET /v2/`, once per client. */
@@ -300,7 +301,13 @@ export class RegistryClient {
     for (const s of scopes) url.searchParams.append('scope', s)
     const creds = this.opts.credentials
     const headers: Record<string, string> = creds ? { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` } : {}
-    const res = await this.fetch('GET', url, headers)
+    let res: HttpResponse
+    try {
+      res = await send({ method: 'GET', url, headers, insecureTls: this.insecure })
+    } catch (err) {
+      // The realm is often another host than the registry: name the one that failed.
+      throw this.unreachable(err as NodeJS.ErrnoException, `the token service ${url.host} of ${this.host}`, 'token service')
+    }
     if (res.status === 401 || res.status === 403) {
       drain(res)
       throw creds
@@ -311,9 +318,15 @@ export class RegistryClient {
       drain(res)
       throw new RegistryAuthError(`${this.host}: the token service ${url.host} answered HTTP ${res.status}`)
     }
-    const body = JSON.parse((await readBody(res, 1024 * 1024)).toString('utf8')) as { token?: string; access_token?: string }
-    const token = body.token ?? body.access_token
-    if (!token) throw new RegistryAuthError(`${this.host}: the token service answered no token`)
+    // A proxy's or a login page's HTML also comes with 200: say so in one line, not as a JSON SyntaxError.
+    let body: { token?: unknown; access_token?: unknown }
+    try {
+      body = JSON.parse((await readBody(res, 1024 * 1024)).toString('utf8')) ?? {}
+    } catch {
+      body = {}
+    }
+    const token = body.token || body.access_token
+    if (typeof token !== 'string') throw new RegistryAuthError(`${this.host}: the token service ${url.host} answered something that is not a token (no JSON with a "token" field)`)
     return token
   }
 
