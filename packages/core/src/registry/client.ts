@@ -334,6 +334,11 @@ export class RegistryClient {
     const where = repo ? `${this.host}/${repo}` : this.host
     const creds = this.opts.credentials
     if (res.status === 403) return new RegistryAuthError(`${where}: access denied${creds ? ` for ${creds.username}` : ''} (HTTP 403)`)
+    // With tokens the password was checked by the token service already (a
+    // wrong one fails in fetchToken): a 401 here means the token lacks the access.
+    if (creds && this.challenge?.scheme === 'bearer' && action !== 'login') {
+      return new RegistryAuthError(`${where}: access denied for ${creds.username}: no ${action} access (check the repository name, or ask for access)`)
+    }
     if (creds) return new RegistryAuthError(`${where}: the registry refused the credentials of ${creds.username}: wrong username or password${action === 'push' ? ', or no push access' : ''}`)
     return new RegistryAuthError(`${where}: authentication required; run tsrun login ${this.host}`)
   }
