@@ -34,6 +34,22 @@ export interface FetchedManifest {
 
 type Action = 'pull' | 'push' | 'login' | 'check'
 
+/** A token for one set of scopes; `expires` (ms) is set once it has arrived. */
+interface CachedToken {
+  token: Promise<string>
+  expires?: number
+}
+
+/**
+ * How long to keep a token: its `expires_in` (the spec's default 60 s when
+ * absent; Docker also treats less than 60 s as 60), less a tenth, so a
+ * request does not leave with a token about to lapse.
+ */
+function tokenLifetimeMs(expiresIn: unknown): number {
+  const seconds = typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? Math.max(60, expiresIn) : 60
+  return seconds * 900
+}
+
 const DIGEST_REF = /^[a-z0-9]+:[a-f0-9]{32,}$/
 
 /** Loopback hosts are insecure by default, as Docker treats 127.0.0.0/8. */
@@ -51,7 +67,7 @@ export class RegistryClient {
   readonly host: string
   private base?: URL
   private challenge?: AuthChallenge
-  private readonly tokens = new Map<string, Promise<string>>()
+  private readonly tokens = new Map<string, CachedToken>()
   private pinging?: Promise<void>
 
   constructor(private readonly opts: RegistryClientOptions) {
@@ -284,17 +300,27 @@ export class RegistryClient {
     if (c.scheme === 'basic') {
       return creds ? `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` : undefined
     }
+    // One token per scope set, shared by concurrent requests, until it lapses:
+    // a push or pull that outlasts it (Docker Hub's live 5 minutes) gets a new one.
     const key = scopes.join(' ')
-    let token = this.tokens.get(key)
-    if (!token) {
-      token = this.fetchToken(c, scopes, action)
-      this.tokens.set(key, token)
-      token.catch(() => this.tokens.delete(key))
+    let entry = this.tokens.get(key)
+    if (!entry || (entry.expires !== undefined && Date.now() >= entry.expires)) {
+      const fresh: CachedToken = {
+        token: this.fetchToken(c, scopes, action).then(({ token, expiresIn }) => {
+          fresh.expires = Date.now() + tokenLifetimeMs(expiresIn)
+          return token
+        }),
+      }
+      entry = fresh
+      this.tokens.set(key, fresh)
+      fresh.token.catch(() => {
+        if (this.tokens.get(key) === fresh) this.tokens.delete(key)
+      })
     }
-    return `Bearer ${await token}`
+    return `Bearer ${await entry.token}`
   }
 
-  private async fetchToken(c: AuthChallenge, scopes: string[], action: Action): Promise<string> {
+  private async fetchToken(c: AuthChallenge, scopes: string[], action: Action): Promise<{ token: string; expiresIn?: unknown }> {
     if (!c.params.realm) throw new RegistryAuthError(`${this.host}: the bearer challenge names no realm to get a token from`)
     const url = new URL(c.params.realm)
     if (c.params.service) url.searchParams.set('service', c.params.service)
@@ -319,7 +345,7 @@ export class RegistryClient {
       throw new RegistryAuthError(`${this.host}: the token service ${url.host} answered HTTP ${res.status}`)
     }
     // A proxy's or a login page's HTML also comes with 200: say so in one line, not as a JSON SyntaxError.
-    let body: { token?: unknown; access_token?: unknown }
+    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown }
     try {
       body = JSON.parse((await readBody(res, 1024 * 1024)).toString('utf8')) ?? {}
     } catch {
@@ -327,7 +353,7 @@ export class RegistryClient {
     }
     const token = body.token || body.access_token
     if (typeof token !== 'string') throw new RegistryAuthError(`${this.host}: the token service ${url.host} answered something that is not a token (no JSON with a "token" field)`)
-    return token
+    return { token, expiresIn: body.expires_in }
   }
 
   private authFailure(action: Action, res: HttpResponse, repo?: string): RegistryAuthError {
