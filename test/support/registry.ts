@@ -1,6 +1,7 @@
 // A private Debian `docker-registry` for the registry tests: listens on
 // 127.0.0.1 on a free port, stores into a temp dir, optionally behind
-// htpasswd auth. And a private podman (own --root/--runroot) as a peer.
+// htpasswd auth or token auth (see token-server.ts). And a private podman
+// (own --root/--runroot) as a peer.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as net from 'node:net'
@@ -28,7 +29,16 @@ export function freePort(): Promise<number> {
   })
 }
 
-export async function startRegistry(opts: { user?: string; password?: string } = {}): Promise<Registry> {
+/** The registry side of token auth: where tokens come from and whose tokens to trust. */
+export interface TokenAuth {
+  realm: string
+  service: string
+  issuer: string
+  /** PEM certificates; a token's x5c chain must end at one of them. */
+  rootcertbundle: string
+}
+
+export async function startRegistry(opts: { user?: string; password?: string; token?: TokenAuth } = {}): Promise<Registry> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-registry-'))
   const storage = path.join(dir, 'data')
   const port = await freePort()
@@ -38,6 +48,9 @@ export async function startRegistry(opts: { user?: string; password?: string } =
     if (r.status !== 0) throw new Error(`htpasswd failed (install apache2-utils): ${r.stderr}`)
     fs.writeFileSync(path.join(dir, 'htpasswd'), r.stdout)
     auth = `auth:\n  htpasswd:\n    realm: tsrun-test\n    path: ${path.join(dir, 'htpasswd')}\n`
+  } else if (opts.token) {
+    const t = opts.token
+    auth = `auth:\n  token:\n    realm: ${t.realm}\n    service: ${t.service}\n    issuer: ${t.issuer}\n    rootcertbundle: ${t.rootcertbundle}\n`
   }
   fs.writeFileSync(
     path.join(dir, 'config.yml'),

@@ -34,6 +34,22 @@ export interface FetchedManifest {
 
 type Action = 'pull' | 'push' | 'login' | 'check'
 
+/** A token for one set of scopes; `expires` (ms) is set once it has arrived. */
+interface CachedToken {
+  token: Promise<string>
+  expires?: number
+}
+
+/**
+ * How long to keep a token: its `expires_in` (the spec's default 60 s when
+ * absent; Docker also treats less than 60 s as 60), less a tenth, so a
+ * request does not leave with a token about to lapse.
+ */
+function tokenLifetimeMs(expiresIn: unknown): number {
+  const seconds = typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? Math.max(60, expiresIn) : 60
+  return seconds * 900
+}
+
 const DIGEST_REF = /^[a-z0-9]+:[a-f0-9]{32,}$/
 
 /** Loopback hosts are insecure by default, as Docker treats 127.0.0.0/8. */
@@ -51,7 +67,7 @@ export class RegistryClient {
   readonly host: string
   private base?: URL
   private challenge?: AuthChallenge
-  private readonly tokens = new Map<string, Promise<string>>()
+  private readonly tokens = new Map<string, CachedToken>()
   private pinging?: Promise<void>
 
   constructor(private readonly opts: RegistryClientOptions) {
@@ -130,13 +146,18 @@ export class RegistryClient {
   /**
    * Ask the registry to link a blob from another repository it holds
    * (cross-repository mount). True when mounted; otherwise the upload URL the
-   * registry opened instead, to upload into.
+   * registry opened instead, to upload into; undefined when we may not read
+   * `from` (the mount needs pull there too), so the caller uploads instead.
    */
-  async mountBlob(repo: string, digest: string, from: string): Promise<true | URL> {
+  async mountBlob(repo: string, digest: string, from: string): Promise<true | URL | undefined> {
     const scopes = [scopeOf(repo, 'pull,push'), scopeOf(from, 'pull')]
     const res = await this.request('POST', `/v2/${repo}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, repo, 'push', {}, undefined, scopes)
     drain(res)
     if (res.status === 201) return true
+    // A token server grants what it can and leaves out pull on a repository we
+    // may not read; the registry then refuses the whole request. Not a reason
+    // to fail the push: if push on `repo` is refused too, the upload says so.
+    if (res.status === 401 || res.status === 403) return undefined
     await this.expect(res, [202], `mounting blob ${digest} from ${from}`, 'push', repo)
     return this.location(res)
   }
@@ -218,17 +239,18 @@ export class RegistryClient {
     }
   }
 
-  private unreachable(err: NodeJS.ErrnoException): RegistryUnreachableError {
+  /** `what` could not be reached: the registry, or its token service (`kind` names it in the hint). */
+  private unreachable(err: NodeJS.ErrnoException, what = `registry ${this.host}`, kind = 'registry'): RegistryUnreachableError {
     const why: Record<string, string> = {
       ENOTFOUND: 'the host name does not resolve',
       EAI_AGAIN: 'the host name could not be resolved (DNS is not answering)',
-      ECONNREFUSED: 'connection refused (is the registry running on that port?)',
+      ECONNREFUSED: `connection refused (is the ${kind} running on that port?)`,
       ETIMEDOUT: 'the connection timed out',
       ECONNRESET: 'the connection was reset',
     }
     const reason = why[err.code ?? ''] ?? err.message
     const hint = /SSL|TLS|CERT|EPROTO/.test(`${err.code} ${err.message}`) ? '; for a plain-HTTP registry or a self-signed certificate use --tls-verify=false' : ''
-    return new RegistryUnreachableError(`cannot reach registry ${this.host}: ${reason}${hint}`, { cause: err })
+    return new RegistryUnreachableError(`cannot reach ${what}: ${reason}${hint}`, { cause: err })
   }
 
   /** Learn scheme and auth challenge from `GET /v2/`, once per client. */
@@ -278,24 +300,40 @@ export class RegistryClient {
     if (c.scheme === 'basic') {
       return creds ? `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` : undefined
     }
+    // One token per scope set, shared by concurrent requests, until it lapses:
+    // a push or pull that outlasts it (Docker Hub's live 5 minutes) gets a new one.
     const key = scopes.join(' ')
-    let token = this.tokens.get(key)
-    if (!token) {
-      token = this.fetchToken(c, scopes, action)
-      this.tokens.set(key, token)
-      token.catch(() => this.tokens.delete(key))
+    let entry = this.tokens.get(key)
+    if (!entry || (entry.expires !== undefined && Date.now() >= entry.expires)) {
+      const fresh: CachedToken = {
+        token: this.fetchToken(c, scopes, action).then(({ token, expiresIn }) => {
+          fresh.expires = Date.now() + tokenLifetimeMs(expiresIn)
+          return token
+        }),
+      }
+      entry = fresh
+      this.tokens.set(key, fresh)
+      fresh.token.catch(() => {
+        if (this.tokens.get(key) === fresh) this.tokens.delete(key)
+      })
     }
-    return `Bearer ${await token}`
+    return `Bearer ${await entry.token}`
   }
 
-  private async fetchToken(c: AuthChallenge, scopes: string[], action: Action): Promise<string> {
+  private async fetchToken(c: AuthChallenge, scopes: string[], action: Action): Promise<{ token: string; expiresIn?: unknown }> {
     if (!c.params.realm) throw new RegistryAuthError(`${this.host}: the bearer challenge names no realm to get a token from`)
     const url = new URL(c.params.realm)
     if (c.params.service) url.searchParams.set('service', c.params.service)
     for (const s of scopes) url.searchParams.append('scope', s)
     const creds = this.opts.credentials
     const headers: Record<string, string> = creds ? { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` } : {}
-    const res = await this.fetch('GET', url, headers)
+    let res: HttpResponse
+    try {
+      res = await send({ method: 'GET', url, headers, insecureTls: this.insecure })
+    } catch (err) {
+      // The realm is often another host than the registry: name the one that failed.
+      throw this.unreachable(err as NodeJS.ErrnoException, `the token service ${url.host} of ${this.host}`, 'token service')
+    }
     if (res.status === 401 || res.status === 403) {
       drain(res)
       throw creds
@@ -306,16 +344,27 @@ export class RegistryClient {
       drain(res)
       throw new RegistryAuthError(`${this.host}: the token service ${url.host} answered HTTP ${res.status}`)
     }
-    const body = JSON.parse((await readBody(res, 1024 * 1024)).toString('utf8')) as { token?: string; access_token?: string }
-    const token = body.token ?? body.access_token
-    if (!token) throw new RegistryAuthError(`${this.host}: the token service answered no token`)
-    return token
+    // A proxy's or a login page's HTML also comes with 200: say so in one line, not as a JSON SyntaxError.
+    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown }
+    try {
+      body = JSON.parse((await readBody(res, 1024 * 1024)).toString('utf8')) ?? {}
+    } catch {
+      body = {}
+    }
+    const token = body.token || body.access_token
+    if (typeof token !== 'string') throw new RegistryAuthError(`${this.host}: the token service ${url.host} answered something that is not a token (no JSON with a "token" field)`)
+    return { token, expiresIn: body.expires_in }
   }
 
   private authFailure(action: Action, res: HttpResponse, repo?: string): RegistryAuthError {
     const where = repo ? `${this.host}/${repo}` : this.host
     const creds = this.opts.credentials
     if (res.status === 403) return new RegistryAuthError(`${where}: access denied${creds ? ` for ${creds.username}` : ''} (HTTP 403)`)
+    // With tokens the password was checked by the token service already (a
+    // wrong one fails in fetchToken): a 401 here means the token lacks the access.
+    if (creds && this.challenge?.scheme === 'bearer' && action !== 'login') {
+      return new RegistryAuthError(`${where}: access denied for ${creds.username}: no ${action} access (check the repository name, or ask for access)`)
+    }
     if (creds) return new RegistryAuthError(`${where}: the registry refused the credentials of ${creds.username}: wrong username or password${action === 'push' ? ', or no push access' : ''}`)
     return new RegistryAuthError(`${where}: authentication required; run tsrun login ${this.host}`)
   }

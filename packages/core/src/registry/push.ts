@@ -53,6 +53,7 @@ async function pushBlob(client: RegistryClient, store: ImageStore, repo: string,
   let upload: URL | undefined
   for (const from of opts.mountCandidates.filter((r) => r !== repo)) {
     const mounted = await client.mountBlob(repo, desc.digest, from)
+    if (mounted === undefined) continue // not allowed to read `from`
     if (mounted === true) {
       progress({ type: 'blob', digest: desc.digest, status: 'mounted', from, total: desc.size })
       return
