@@ -66,6 +66,33 @@ describe('bind mounts', () => {
   })
 })
 
+describe('read-only all the way down', () => {
+  let src: string
+  beforeAll(() => {
+    // A host directory with another filesystem mounted under it.
+    src = path.join(t.root, 'ro-tree')
+    fs.mkdirSync(path.join(src, 'sub'), { recursive: true })
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', path.join(src, 'sub')])
+  })
+  afterAll(() => {
+    execFileSync('umount', ['-l', path.join(src, 'sub')], { stdio: 'ignore' })
+  })
+
+  it('a read-only bind makes the mounts under its source read-only too', async () => {
+    for (const flags of [['-v', `${src}:/ro:ro`], ['--mount', `type=bind,src=${src},dst=/ro,readonly`]]) {
+      const r = await t.run(['run', '--rm', ...flags, 'demo:1', 'sh', '-c', 'touch /ro/sub/x'])
+      expect(r.code, `${flags.join(' ')}\n${show(r)}`).not.toBe(0)
+      expect(r.stderr, flags.join(' ')).toMatch(/read-only file system/i)
+    }
+    expect(fs.existsSync(path.join(src, 'sub', 'x'))).toBe(false)
+    // A writable bind of the same tree still writes through to the submount.
+    await t.ok(['run', '--rm', '-v', `${src}:/rw`, 'demo:1', 'touch', '/rw/sub/y'])
+    expect(fs.existsSync(path.join(src, 'sub', 'y'))).toBe(true)
+    // The host's own mount stays writable.
+    fs.writeFileSync(path.join(src, 'sub', 'z'), 'host\n')
+  })
+})
+
 describe('propagation', () => {
   let shared: string
   beforeAll(() => {

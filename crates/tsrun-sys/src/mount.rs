@@ -364,8 +364,53 @@ fn mount_bind(rootfd: RawFd, m: &Mount, o: &MountOptions) -> Result<()> {
     if o.remount_flags() != 0 {
         let t = open_in_root(rootfd, dest, libc::O_PATH, 0)?;
         bind_remount(&fd_path(&t), o.remount_flags()).map_err(|e| mount_err(e, "remount", dest))?;
+        if o.flags & libc::MS_RDONLY != 0 && o.flags & libc::MS_REC != 0 {
+            readonly_recursive(&t).map_err(|e| mount_err(e, "read-only (recursive)", dest))?;
+        }
     }
     apply_propagation(rootfd, dest, o)
+}
+
+/// A read-only recursive bind is read-only all the way down, as in Docker 25
+/// and later: the remount above only changes the top mount, and the mounts
+/// under the source (a tmpfs, another disk) would stay writable.
+/// mount_setattr(2) with AT_RECURSIVE does the whole tree at once (Linux
+/// 5.12); on an older kernel the submounts stay as they are, as Docker does
+/// there.
+fn readonly_recursive(target: &OwnedFd) -> std::result::Result<(), i32> {
+    #[repr(C)]
+    struct MountAttr {
+        attr_set: u64,
+        attr_clr: u64,
+        propagation: u64,
+        userns_fd: u64,
+    }
+    const MOUNT_ATTR_RDONLY: u64 = 0x1;
+    const AT_RECURSIVE: libc::c_int = 0x8000;
+    let attr = MountAttr {
+        attr_set: MOUNT_ATTR_RDONLY,
+        attr_clr: 0,
+        propagation: 0,
+        userns_fd: 0,
+    };
+    // SAFETY: an fd we own, an empty C string, and a correctly sized struct.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_mount_setattr,
+            target.as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH | AT_RECURSIVE,
+            &attr as *const MountAttr,
+            std::mem::size_of::<MountAttr>(),
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    match std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO) {
+        libc::ENOSYS => Ok(()),
+        errno => Err(errno),
+    }
 }
 
 /// Option word of a bind naming a sub-directory of its source (a volume's
