@@ -407,7 +407,10 @@ fn readonly_recursive(target: &OwnedFd) -> std::result::Result<(), i32> {
     if rc == 0 {
         return Ok(());
     }
-    match std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO) {
+    match std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO)
+    {
         libc::ENOSYS => Ok(()),
         errno => Err(errno),
     }
