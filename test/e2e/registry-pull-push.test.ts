@@ -1,6 +1,7 @@
 // push/pull against a real Debian docker-registry on 127.0.0.1, and the peers
 // skopeo and podman on the other end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as fs from 'node:fs'
 import { busyboxRootfs, exec, lines, newRoot, show, STACK_TRACE, storeFiles, type Tsrun } from '../support/tsrun'
 import { Podman, startRegistry, type Registry } from '../support/registry'
 
@@ -177,5 +178,8 @@ describe('an interrupted pull', () => {
     const run = await dst.run(['run', '--rm', `${reg.host}/demo:1`, 'echo', 'resumed'])
     expect(run.stdout, show(run)).toBe('resumed\n')
     expect(storeFiles(dst.root).filter((f) => f.startsWith('tmp/'))).toEqual([])
+    // An unpack the kill cut short left a temp layer dir; the next pull sweeps it (its pid is dead).
+    const layers = `${dst.root}/storage/overlay/layers`
+    expect(fs.readdirSync(layers).filter((n) => n.startsWith('.tmp-'))).toEqual([])
   })
 })

@@ -126,3 +126,28 @@ export async function putManifest(host: string, repo: string, tag: string, doc: 
   if (res.status !== 201) throw new Error(`manifest put: ${res.status} ${await res.text()}`)
   return res.headers.get('docker-content-digest')!
 }
+
+/**
+ * Push a hand-made single-platform image: each layer's blob as given, the
+ * config listing `diffIds` (the truth, or a lie for the refusal tests).
+ * Answers the layer blob digests.
+ */
+export async function putImage(host: string, repo: string, tag: string, layers: { blob: Buffer; mediaType: string }[], diffIds: string[]): Promise<string[]> {
+  const digests: string[] = []
+  for (const l of layers) digests.push(await putBlob(host, repo, l.blob))
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: diffIds }, config: { Cmd: ['sh'] } }))
+  const configDigest = await putBlob(host, repo, config)
+  await putManifest(
+    host,
+    repo,
+    tag,
+    {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
+      layers: layers.map((l, i) => ({ mediaType: l.mediaType, digest: digests[i], size: l.blob.length })),
+    },
+    'application/vnd.oci.image.manifest.v1+json',
+  )
+  return digests
+}

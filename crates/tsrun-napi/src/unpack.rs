@@ -1,11 +1,14 @@
-//! `unpackLayer(tarPath, dest, opts): Promise<{ entries, bytes }>`.
+//! `unpackLayer(tarPath, dest, opts): Promise<{ entries, bytes, diffId, size }>`
+//! and `layerDiffId(tarPath): Promise<{ diffId, size }>`.
 use std::path::PathBuf;
 
 use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Task};
 use napi_derive::napi;
 use tsrun_sys::error::SysError;
-use tsrun_sys::unpack::{unpack_layer as unpack, Compression, Options, Stats, Whiteouts};
+use tsrun_sys::unpack::{
+    layer_digest, unpack_layer as unpack, Compression, Options, Stats, TarDigest, Whiteouts,
+};
 
 use crate::errors::to_js_rejection;
 
@@ -26,6 +29,12 @@ pub struct NativeUnpackResult {
     pub entries: i64,
     /// Bytes of regular-file content written.
     pub bytes: i64,
+    /// `sha256:...` of the whole uncompressed tar stream (the layer's
+    /// diff_id), hashed while unpacking; the caller compares it with the one
+    /// the image config names before using dest.
+    pub diff_id: String,
+    /// Bytes of the uncompressed tar stream.
+    pub size: i64,
 }
 
 /// The unpack, run on a libuv worker thread.
@@ -61,6 +70,8 @@ impl Task for UnpackTask {
             Ok(stats) => Ok(NativeUnpackResult {
                 entries: stats.entries as i64,
                 bytes: stats.bytes as i64,
+                diff_id: stats.digest.to_oci(),
+                size: stats.digest.size as i64,
             }),
             Err(err) => Err(to_js_rejection(env, err)),
         }
@@ -80,5 +91,56 @@ pub fn unpack_layer(
         dest: dest.into(),
         whiteouts: opts.whiteouts,
         compression: opts.compression,
+    })
+}
+
+#[napi(object)]
+pub struct NativeLayerDigest {
+    /// `sha256:...` of the whole uncompressed tar stream.
+    pub diff_id: String,
+    /// Bytes of the uncompressed tar stream.
+    pub size: i64,
+}
+
+/// Decompress-and-hash only, on a libuv worker thread.
+pub struct DigestTask {
+    tar_path: PathBuf,
+    compression: Option<String>,
+}
+
+impl Task for DigestTask {
+    type Output = Result<TarDigest, SysError>;
+    type JsValue = NativeLayerDigest;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(
+            Compression::parse(self.compression.as_deref().unwrap_or("auto"))
+                .and_then(|c| layer_digest(&self.tar_path, c)),
+        )
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        match output {
+            Ok(d) => Ok(NativeLayerDigest {
+                diff_id: d.to_oci(),
+                size: d.size as i64,
+            }),
+            Err(err) => Err(to_js_rejection(env, err)),
+        }
+    }
+}
+
+/// The diff_id (and uncompressed size) of a layer blob, gzip, zstd or plain,
+/// without unpacking it: for a layer whose directory exists already, or a
+/// storage driver that unpacks only when a container is made.
+/// `compression` defaults to 'auto'.
+#[napi(ts_return_type = "Promise<NativeLayerDigest>")]
+pub fn layer_diff_id(
+    tar_path: String,
+    #[napi(ts_arg_type = "'auto' | 'none' | 'gzip' | 'zstd'")] compression: Option<String>,
+) -> AsyncTask<DigestTask> {
+    AsyncTask::new(DigestTask {
+        tar_path: tar_path.into(),
+        compression,
     })
 }

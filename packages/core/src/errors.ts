@@ -57,6 +57,21 @@ export class UnknownBackendError extends TsrunError {
 /** An archive or layer that is not what it claims or tries to escape its root. */
 export class InvalidArchiveError extends TsrunError {}
 
+/**
+ * A layer whose uncompressed tar does not hash to the diff_id it was given
+ * as. Storage drivers throw it after unpacking into a temporary place, which
+ * they then remove: nothing of the layer is kept.
+ */
+export class LayerDiffIdMismatchError extends InvalidArchiveError {
+  constructor(
+    readonly blobPath: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`layer ${blobPath}: its uncompressed content is ${actual}, not ${expected}; nothing of it was kept`)
+  }
+}
+
 /** The container's command could not be started (126/127 keep their own codes). */
 export class ContainerStartError extends TsrunError {
   override readonly exitCode: number

@@ -30,13 +30,11 @@ describe('verified spooling', () => {
   const tar = Buffer.alloc(10240, 0)
   tar.write('hello', 0)
 
-  it('keeps a blob whose digest and size match, with the diff_id of a gzip layer', async () => {
+  it('keeps a blob whose digest and size match, byte for byte', async () => {
     const s = store()
     const gz = gzipSync(tar)
-    const got = await spoolVerified(s, chunked(gz), { mediaType: 'x', digest: sha(gz), size: gz.length }, 'layer', { layer: true })
+    const got = await spoolVerified(s, chunked(gz), { mediaType: 'x', digest: sha(gz), size: gz.length }, 'layer')
     expect(fs.readFileSync(got.tmp)).toEqual(gz)
-    expect(got.diffId).toBe(sha(tar))
-    expect(got.uncompressedSize).toBe(tar.length)
   })
 
   it('refuses a digest mismatch and leaves no temp file', async () => {
@@ -59,13 +57,6 @@ describe('verified spooling', () => {
     const s = store()
     const big = Buffer.concat([tar, tar])
     await expect(spoolVerified(s, chunked(big), { mediaType: 'x', digest: sha(tar), size: tar.length }, 'b')).rejects.toThrow('more than the 10240 bytes')
-    expect(tmpFiles(s)).toEqual([])
-  })
-
-  it('refuses a gzip layer that does not decompress, even with the right digest', async () => {
-    const s = store()
-    const junk = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.alloc(200, 9)])
-    await expect(spoolVerified(s, chunked(junk), { mediaType: 'x', digest: sha(junk), size: junk.length }, 'l', { layer: true })).rejects.toThrow('l: the layer is not a valid gzip stream')
     expect(tmpFiles(s)).toEqual([])
   })
 })

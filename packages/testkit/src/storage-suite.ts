@@ -73,6 +73,27 @@ export function storageDriverSuite(name: string, makeDriver: (home: string) => S
       expect(fs.readdirSync(d)).toEqual([])
     })
 
+    it('refuses a layer whose content is not its diffId, leaving no layer behind', async () => {
+      const real = makeLayer(dir, 'liar', { 'etc/lie': 'x\n' })
+      const lie: LayerRef = { ...real, diffId: `sha256:${'1'.repeat(64)}` }
+      const attempt = async () => {
+        await driver.prepareLayers([lie])
+        await driver.createRootfs('c8', [lie], containerDir('c8'))
+      }
+      await expect(attempt()).rejects.toThrow(`its uncompressed content is ${real.diffId}, not ${lie.diffId}`)
+      // A driver that unpacks in prepareLayers must not have kept it: the
+      // next prepare of the same diffId still refuses.
+      await expect(attempt()).rejects.toThrow(/its uncompressed content is/)
+    })
+
+    it('answers only what it checked: a prepared layer with its size, or nothing', async () => {
+      const fresh = makeLayer(dir, 'fresh', { 'etc/fresh': 'new\n' })
+      const got = await driver.prepareLayers([fresh])
+      if (got && got.length > 0) expect(got).toEqual([{ diffId: fresh.diffId, size: fs.statSync(fresh.blobPath).size }])
+      const again = await driver.prepareLayers([fresh])
+      expect(again ?? []).toEqual([])
+    })
+
     it('refuses a layer that is not a tar, leaving no half-made layer behind', async () => {
       const bogus = path.join(dir, 'bogus.tar')
       fs.writeFileSync(bogus, 'this is not a tar archive at all\n'.repeat(64))

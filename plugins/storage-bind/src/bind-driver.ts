@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { unpackLayer } from '@tsrun/native'
-import type { LayerRef, RootfsSpec, StorageDriver } from '@tsrun/core'
+import { LayerDiffIdMismatchError, type LayerRef, type RootfsSpec, type StorageDriver } from '@tsrun/core'
 
 /**
  * `storage:bind`: no overlayfs at all. Each container gets its own full copy
@@ -11,13 +11,19 @@ import type { LayerRef, RootfsSpec, StorageDriver } from '@tsrun/core'
  */
 export class BindDriver implements StorageDriver {
   async prepareLayers(_layers: LayerRef[]): Promise<void> {
-    // Nothing is shared between containers, so nothing to prepare.
+    // Nothing is shared between containers, so nothing to prepare (and no
+    // layer is listed as checked: a pull checks the diff_ids itself).
   }
 
   async createRootfs(_id: string, layers: LayerRef[], containerDir: string): Promise<RootfsSpec> {
     const rootfs = path.join(containerDir, 'rootfs')
     fs.mkdirSync(rootfs, { recursive: true })
-    for (const layer of layers) await unpackLayer(layer.blobPath, rootfs, { whiteouts: 'apply' })
+    for (const layer of layers) {
+      // The unpack hashes what it reads anyway; a blob that changed on disk
+      // since the pull fails the create (which removes the rootfs).
+      const got = await unpackLayer(layer.blobPath, rootfs, { whiteouts: 'apply' })
+      if (got.diffId !== layer.diffId) throw new LayerDiffIdMismatchError(layer.blobPath, layer.diffId, got.diffId)
+    }
     return { path: rootfs, mounts: [] }
   }
 

@@ -2,7 +2,10 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { unpackLayer } from '@tsrun/native'
-import type { LayerRef, RootfsSpec, StorageDriver } from '@tsrun/core'
+import { LayerDiffIdMismatchError, type LayerRef, type PreparedLayer, type RootfsSpec, type StorageDriver } from '@tsrun/core'
+
+/** Unpacks in progress: `.tmp-<pid>-<random>` (older versions: `.tmp-<random>`). */
+const TMP_PREFIX = '.tmp-'
 
 /**
  * `storage:overlay`: each layer is unpacked once into `layers/<hex>` (overlay
@@ -18,20 +21,24 @@ export class OverlayDriver implements StorageDriver {
   }
 
   /**
-   * Unpack into a temp dir next to the final one, then rename: a layer dir
-   * either is complete or does not exist, even after a crash or a race with
-   * another `tsrun` unpacking the same layer.
+   * Unpack into a temp dir next to the final one, check the diff_id the
+   * unpack read, then rename: a layer dir either is complete and is the
+   * content its name says, or does not exist, even after a crash or a race
+   * with another `tsrun` unpacking the same layer.
    */
-  async prepareLayers(layers: LayerRef[]): Promise<void> {
+  async prepareLayers(layers: LayerRef[]): Promise<PreparedLayer[]> {
     fs.mkdirSync(path.join(this.home, 'layers'), { recursive: true })
     this.sweepStaleTemps()
+    const prepared: PreparedLayer[] = []
     for (const layer of layers) {
       const final = this.layerDir(layer.diffId)
       if (fs.existsSync(final)) continue
-      const tmp = path.join(this.home, 'layers', `.tmp-${randomBytes(8).toString('hex')}`)
+      const tmp = path.join(this.home, 'layers', `${TMP_PREFIX}${process.pid}-${randomBytes(8).toString('hex')}`)
       try {
-        await unpackLayer(layer.blobPath, tmp, { whiteouts: 'overlay' })
+        const got = await unpackLayer(layer.blobPath, tmp, { whiteouts: 'overlay' })
+        if (got.diffId !== layer.diffId) throw new LayerDiffIdMismatchError(layer.blobPath, layer.diffId, got.diffId)
         fs.renameSync(tmp, final)
+        prepared.push({ diffId: layer.diffId, size: got.size })
       } catch (err) {
         fs.rmSync(tmp, { recursive: true, force: true })
         const code = (err as NodeJS.ErrnoException).code
@@ -39,16 +46,22 @@ export class OverlayDriver implements StorageDriver {
         throw err
       }
     }
+    return prepared
   }
 
-  /** Temp dirs of unpacks killed mid-way (older than an hour: surely not in progress). */
+  /**
+   * Temp dirs of unpacks killed mid-way: at once when the pid in the name is
+   * dead, else (no pid, or a pid reused since) once older than an hour.
+   */
   private sweepStaleTemps(): void {
     const dir = path.join(this.home, 'layers')
     for (const name of fs.readdirSync(dir)) {
-      if (!name.startsWith('.tmp-')) continue
+      if (!name.startsWith(TMP_PREFIX)) continue
       const full = path.join(dir, name)
       try {
-        if (Date.now() - fs.statSync(full).mtimeMs > 60 * 60 * 1000) fs.rmSync(full, { recursive: true, force: true })
+        const pid = Number(/^\.tmp-(\d+)-/.exec(name)?.[1])
+        const dead = pid > 0 && pid !== process.pid && !alive(pid)
+        if (dead || Date.now() - fs.statSync(full).mtimeMs > 60 * 60 * 1000) fs.rmSync(full, { recursive: true, force: true })
       } catch {
         // Another tsrun renamed or removed it meanwhile.
       }
@@ -79,5 +92,14 @@ export class OverlayDriver implements StorageDriver {
 
   async removeLayer(diffId: string): Promise<void> {
     fs.rmSync(this.layerDir(diffId), { recursive: true, force: true })
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

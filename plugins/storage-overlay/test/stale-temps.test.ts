@@ -16,4 +16,17 @@ describe('overlay driver after a killed unpack', () => {
     expect(fs.readdirSync(layers).sort()).toEqual(['.tmp-fresh'])
     fs.rmSync(home, { recursive: true })
   })
+
+  it('removes at once the temp dir of an unpack whose tsrun is dead, keeps a live one\'s', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-overlay-'))
+    const layers = path.join(home, 'layers')
+    // A pid that cannot be running: above the kernel's pid_max ceiling.
+    const dead = `.tmp-${2 ** 22 + 1}-0123456789abcdef`
+    const live = `.tmp-${process.ppid}-0123456789abcdef`
+    fs.mkdirSync(path.join(layers, dead, 'etc'), { recursive: true })
+    fs.mkdirSync(path.join(layers, live), { recursive: true })
+    await new OverlayDriver(home).prepareLayers([])
+    expect(fs.readdirSync(layers)).toEqual([live])
+    fs.rmSync(home, { recursive: true })
+  })
 })

@@ -4,6 +4,8 @@
 //!
 //! How (one purpose per submodule):
 //! - `compression`: gzip / zstd / plain, sniffed from the magic bytes.
+//! - `digest`: the diff_id (sha256 of the uncompressed tar), hashed while
+//!   the unpack reads, so the caller can check it before using the layer.
 //! - `secure_path`: every parent directory is opened with `openat2`
 //!   `RESOLVE_IN_ROOT` from a dest fd, so `..` and symlinks stay inside dest.
 //! - `entry`: files, dirs, symlinks, hard links, devices and fifos made with
@@ -14,6 +16,7 @@
 //!
 //! The `tar` crate only parses headers; its `unpack()` is never used.
 mod compression;
+mod digest;
 mod entry;
 mod metadata;
 mod remove;
@@ -25,6 +28,7 @@ use std::path::Path;
 use crate::error::{Result, SysError};
 
 pub use compression::Compression;
+pub use digest::{layer_digest, TarDigest};
 
 /// What a whiteout entry becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,17 +67,21 @@ pub struct Stats {
     pub entries: u64,
     /// Bytes of regular-file content written.
     pub bytes: u64,
+    /// sha256 and length of the whole uncompressed tar stream: the diff_id.
+    pub digest: TarDigest,
 }
 
-/// Unpacks the layer at `tar_path` into `dest` (created if missing).
+/// Unpacks the layer at `tar_path` into `dest` (created if missing), and
+/// answers the diff_id it read (in `Stats::digest`).
 ///
 /// A failure leaves dest half-written but never touches anything outside it;
-/// the caller unpacks into a temporary directory and renames it when done.
+/// the caller unpacks into a temporary directory, checks the digest, and
+/// renames it when both are good.
 /// An input whose first header does not parse fails with `EINVAL` and
 /// `layer TAR_PATH: not a tar archive`; an empty input is an empty layer
 /// (as Go's archive/tar, and so Docker, read it).
 pub fn unpack_layer(tar_path: &Path, dest: &Path, opts: &Options) -> Result<Stats> {
-    let reader = compression::open(tar_path, opts.compression)?;
+    let reader = digest::HashingReader::new(compression::open(tar_path, opts.compression)?);
     let root = secure_path::Root::open(dest)?;
     let mut unpacker = entry::Unpacker::new(root, opts.whiteouts);
     let shown = tar_path.display().to_string();
@@ -93,5 +101,12 @@ pub fn unpack_layer(tar_path: &Path, dest: &Path, opts: &Options) -> Result<Stat
         unpacker.entry(&mut entry)?;
     }
     unpacker.finish()?;
-    Ok(unpacker.stats)
+    let digest = archive
+        .into_inner()
+        .finish()
+        .map_err(|e| digest::read_error(&e, &shown))?;
+    Ok(Stats {
+        digest,
+        ..unpacker.stats
+    })
 }

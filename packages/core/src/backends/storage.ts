@@ -5,7 +5,11 @@
  *
  *   1. `prepareLayers(layers)` unpacks each layer blob that is not unpacked
  *      yet, once, into the driver's own space, where every later container
- *      shares it. (The `bind` driver has nothing to share and does nothing.)
+ *      shares it, checking on the way that the uncompressed tar hashes to
+ *      the layer's diffId (the native unpack answers that digest) before the
+ *      layer becomes visible. It answers the layers it unpacked, so a pull
+ *      need not decompress them a second time to check them. (The `bind`
+ *      driver has nothing to share and does nothing.)
  *   2. `createRootfs(id, layers, dir)` makes the container's writable part
  *      and answers how to assemble the rootfs: a directory path and the mounts
  *      to perform on it *inside the container's mount namespace* (an overlay
@@ -41,9 +45,23 @@ export interface RootfsSpec {
   mounts: MountSpec[]
 }
 
+/** A layer that prepareLayers unpacked in this call and found to be its diffId. */
+export interface PreparedLayer {
+  diffId: string
+  /** Bytes of the uncompressed tar. */
+  size: number
+}
+
 export interface StorageDriver {
-  /** Make layers usable by createRootfs; idempotent, safe under concurrency. */
-  prepareLayers(layers: LayerRef[]): Promise<void>
+  /**
+   * Make layers usable by createRootfs; idempotent, safe under concurrency.
+   * A layer whose uncompressed tar does not hash to its diffId is refused
+   * with `LayerDiffIdMismatchError`, leaving nothing of it behind. Answers
+   * the layers it unpacked now (each so checked); one that was there
+   * already, or that a driver unpacks only in createRootfs, is not listed
+   * and a caller that must know checks it itself (@tsrun/native layerDiffId).
+   */
+  prepareLayers(layers: LayerRef[]): Promise<PreparedLayer[] | void>
   /** Make the container's rootfs (under `containerDir`) from `layers`, bottom first. */
   createRootfs(id: string, layers: LayerRef[], containerDir: string): Promise<RootfsSpec>
   /** Remove what createRootfs made. Idempotent. */

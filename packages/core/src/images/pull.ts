@@ -2,12 +2,14 @@
  * Copy one resolved image from an image source into the store, the order
  * being what makes a `kill -9` at any moment harmless:
  *
- *   config blob -> layer blobs (a few at once, each unpacked by the storage
- *   driver as soon as it is complete) -> manifest blob -> (caller) tag.
+ *   config blob -> layer blobs (a few at once; each, once downloaded, is
+ *   unpacked by the storage driver from its spool file, and committed when
+ *   the unpack found the config's diff_id) -> manifest blob -> (caller) tag.
  *
- * Every blob is verified while it streams (size, digest, and diff_id for
- * plain and gzip layers) and committed by rename, so the store only ever has
- * whole, correct blobs. A rerun skips the blobs already there: that is the
+ * Every blob's size and digest are verified while it streams; a layer's
+ * diff_id by the native unpack, which decompresses it once (layer-verify.ts).
+ * Blobs are committed by rename, so the store only ever has whole, correct
+ * blobs. A rerun skips the blobs already there: that is the
  * resume. Nothing is tagged until everything is in place, so `images` never
  * shows a partial image.
  */
@@ -20,7 +22,8 @@ import { BlobVerificationError, PlatformNotFoundError } from '../registry/errors
 import { formatPlatform, platformMatches, type Platform } from '../registry/platform'
 import type { ImageStore } from './image-store'
 import type { ImageConfig } from './oci'
-import { measureLayer, spoolVerified } from './verified-spool'
+import { prepareVerified } from './layer-verify'
+import { spoolVerified } from './verified-spool'
 
 /** What a pull reports as it goes, for progress display. */
 export type PullEvent =
@@ -82,38 +85,34 @@ export async function pullImage(deps: PullDeps, reader: ImageReader, image: Reso
   const active = new Set<Readable>()
   await forEachLimit(image.layers, deps.concurrency ?? 3, async (layer, i) => {
     const label = `${opts.label}: layer ${short(layer.digest)}`
-    const diffId = diffIds[i]
+    const ref = (blobPath: string) => ({ diffId: diffIds[i], blobPath, mediaType: layer.mediaType })
     if (store.hasBlob(layer.digest)) {
-      let size = opts.knownSizes?.get(layer.digest)
-      if (size === undefined) {
-        const measured = await measureLayer(store.blobPath(layer.digest))
-        if (measured.diffId && measured.diffId !== diffId) {
-          throw new BlobVerificationError(`${label}: its content does not match the diff_id ${diffId} in the image config; the image is broken`)
-        }
-        size = measured.uncompressedSize ?? layer.size
-      }
-      layerSizes[i] = size
+      progress({ type: 'layer', digest: layer.digest, status: 'extracting', total: layer.size })
+      layerSizes[i] = await prepareVerified(deps.storage, ref(store.blobPath(layer.digest)), label, opts.knownSizes?.get(layer.digest))
     } else {
       const stream = await reader.fetchBlob(layer)
       active.add(stream)
+      let spooled
       try {
-        const spooled = await spoolVerified(store, stream, layer, label, {
-          layer: true,
+        spooled = await spoolVerified(store, stream, layer, label, {
           onBytes: (n) => progress({ type: 'layer', digest: layer.digest, status: 'downloading', current: n, total: layer.size }),
         })
-        if (spooled.diffId && spooled.diffId !== diffId) {
-          fs.rmSync(spooled.tmp, { force: true })
-          throw new BlobVerificationError(`${label}: its uncompressed content is ${spooled.diffId}, but the image config says ${diffId}; nothing of it was kept`)
-        }
-        store.commitBlob(spooled.tmp, layer.digest)
-        layerSizes[i] = spooled.uncompressedSize ?? layer.size
-        progress({ type: 'layer', digest: layer.digest, status: 'verified', total: layer.size })
       } finally {
         active.delete(stream)
       }
+      // Unpacked (and its diff_id checked) from the spool file, before the
+      // blob is committed: a layer whose content contradicts the config
+      // leaves nothing in the store, and a kill -9 leaves only temp files.
+      try {
+        progress({ type: 'layer', digest: layer.digest, status: 'verified', total: layer.size })
+        progress({ type: 'layer', digest: layer.digest, status: 'extracting', total: layer.size })
+        layerSizes[i] = await prepareVerified(deps.storage, ref(spooled.tmp), label)
+        store.commitBlob(spooled.tmp, layer.digest)
+      } catch (err) {
+        fs.rmSync(spooled.tmp, { force: true })
+        throw err
+      }
     }
-    progress({ type: 'layer', digest: layer.digest, status: 'extracting', total: layer.size })
-    await deps.storage.prepareLayers([{ diffId, blobPath: store.blobPath(layer.digest), mediaType: layer.mediaType }])
     progress({ type: 'layer', digest: layer.digest, status: 'complete', total: layer.size })
   }, () => {
     for (const s of active) s.destroy()
