@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { busyboxRootfs, lines, newRoot, show, STACK_TRACE, storeFiles, type Tsrun } from '../support/tsrun'
 import { putImage, startRegistry, type Registry } from '../support/registry'
@@ -62,6 +63,18 @@ describe('zstd layers', () => {
     await t.ok(['pull', `${reg.host}/zgood:1`])
     const run = await t.run(['run', '--rm', `${reg.host}/zgood:1`, 'echo', 'zstd'])
     expect(run.stdout, show(run)).toBe('zstd\n')
+  })
+
+  it('an image with a zstd layer saves as a docker-archive (plain tars) that loads and runs', async () => {
+    await putImage(reg.host, 'zsave', '1', [{ blob: zst, mediaType: ZSTD }], [sha(tar)])
+    const t = freshRoot()
+    await t.ok(['pull', `${reg.host}/zsave:1`])
+    const archive = path.join(t.root, 'zsave.tar')
+    await t.ok(['save', '--format', 'docker-archive', '-o', archive, `${reg.host}/zsave:1`])
+    const other = freshRoot()
+    await other.ok(['load', '-i', archive])
+    const run = await other.run(['run', '--rm', '--pull', 'never', `${reg.host}/zsave:1`, 'echo', 'loaded'])
+    expect(run.stdout, show(run)).toBe('loaded\n')
   })
 
   it('a zstd layer whose diff_id does not match the config is refused and nothing of it is stored', async () => {

@@ -7,7 +7,8 @@ use napi::{Env, Task};
 use napi_derive::napi;
 use tsrun_sys::error::SysError;
 use tsrun_sys::unpack::{
-    layer_digest, unpack_layer as unpack, Compression, Options, Stats, TarDigest, Whiteouts,
+    decompress_layer as decompress, layer_digest, unpack_layer as unpack, Compression, Options,
+    Stats, TarDigest, Whiteouts,
 };
 
 use crate::errors::to_js_rejection;
@@ -142,5 +143,44 @@ pub fn layer_diff_id(
     AsyncTask::new(DigestTask {
         tar_path: tar_path.into(),
         compression,
+    })
+}
+
+/// Decompress-to-a-file, on a libuv worker thread.
+pub struct DecompressTask {
+    blob_path: PathBuf,
+    out_path: PathBuf,
+}
+
+impl Task for DecompressTask {
+    type Output = Result<TarDigest, SysError>;
+    type JsValue = NativeLayerDigest;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(decompress(
+            &self.blob_path,
+            Compression::Auto,
+            &self.out_path,
+        ))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        match output {
+            Ok(d) => Ok(NativeLayerDigest {
+                diff_id: d.to_oci(),
+                size: d.size as i64,
+            }),
+            Err(err) => Err(to_js_rejection(env, err)),
+        }
+    }
+}
+
+/// Write the uncompressed tar of a layer blob (gzip, zstd or plain) to
+/// `outPath`, a new file, and answer its diff_id and size.
+#[napi(ts_return_type = "Promise<NativeLayerDigest>")]
+pub fn decompress_layer(blob_path: String, out_path: String) -> AsyncTask<DecompressTask> {
+    AsyncTask::new(DecompressTask {
+        blob_path: blob_path.into(),
+        out_path: out_path.into(),
     })
 }

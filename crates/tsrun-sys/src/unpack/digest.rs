@@ -90,6 +90,34 @@ pub fn layer_digest(path: &Path, compression: Compression) -> Result<TarDigest> 
     reader.finish().map_err(|e| read_error(&e, &shown))
 }
 
+/// Write the uncompressed tar of a layer blob to `out` (created here, never
+/// replacing a file) and answer its digest: a docker-archive carries plain
+/// tars, and the digest lets the caller check the result against the
+/// image's diff_id.
+pub fn decompress_layer(path: &Path, compression: Compression, out: &Path) -> Result<TarDigest> {
+    use std::io::Write;
+    let shown = path.display().to_string();
+    let out_shown = out.display().to_string();
+    let mut reader = HashingReader::new(compression::open(path, compression)?);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(out)
+        .map_err(|e| SysError::from_io(&e, "create", out_shown.clone()))?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(read_error(&e, &shown)),
+        };
+        file.write_all(&buf[..n])
+            .map_err(|e| SysError::from_io(&e, "write", out_shown.clone()))?;
+    }
+    reader.finish().map_err(|e| read_error(&e, &shown))
+}
+
 /// A read error while decompressing: the errno when there is one, else the
 /// layer is corrupt (EINVAL).
 pub fn read_error(e: &io::Error, shown: &str) -> SysError {
@@ -102,6 +130,26 @@ pub fn read_error(e: &io::Error, shown: &str) -> SysError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decompresses_to_a_new_file_and_answers_its_digest() {
+        use std::io::Write;
+        let dir = std::env::temp_dir().join(format!("tsrun-decompress-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let data = b"layer bytes ".repeat(5000);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&data).unwrap();
+        std::fs::write(dir.join("blob"), gz.finish().unwrap()).unwrap();
+        let d = decompress_layer(&dir.join("blob"), Compression::Auto, &dir.join("plain")).unwrap();
+        assert_eq!(std::fs::read(dir.join("plain")).unwrap(), data);
+        assert_eq!(d.size, data.len() as u64);
+        assert_eq!(d.sha256, <[u8; 32]>::from(Sha256::digest(&data)));
+        // Never over an existing file.
+        assert!(
+            decompress_layer(&dir.join("blob"), Compression::Auto, &dir.join("plain")).is_err()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn hashes_every_byte_read_and_the_rest_at_finish() {

@@ -28,7 +28,7 @@ use std::path::Path;
 use crate::error::{Result, SysError};
 
 pub use compression::Compression;
-pub use digest::{layer_digest, TarDigest};
+pub use digest::{decompress_layer, layer_digest, TarDigest};
 
 /// What a whiteout entry becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

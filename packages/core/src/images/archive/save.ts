@@ -11,9 +11,8 @@
  */
 import * as fs from 'node:fs'
 import type { Writable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import { createGunzip } from '../../util/gunzip'
-import { InvalidArgumentError } from '../../errors'
+import { decompressLayer } from '@tsrun/native'
+import { InvalidArchiveError } from '../../errors'
 import type { ImageStore, StoredImage } from '../image-store'
 import { MediaTypes, REF_NAME } from '../oci'
 import { familiarString, parseReference } from '../reference'
@@ -69,7 +68,7 @@ async function writeDocker(store: ImageStore, items: SaveItem[], tar: TarWriter)
       if (written.has(name)) continue
       written.add(name)
       await tar.dir(hex(diffId))
-      await writeUncompressedLayer(store, layer.digest, name, tar)
+      await writeUncompressedLayer(store, layer.digest, diffId, name, tar)
     }
     const configName = `${hex(image.id)}.json`
     if (!written.has(configName)) {
@@ -81,24 +80,28 @@ async function writeDocker(store: ImageStore, items: SaveItem[], tar: TarWriter)
   await tar.file('manifest.json', Buffer.from(JSON.stringify(manifest)))
 }
 
-/** docker-archive layers are plain tars: decompress a gzip blob to a temp file first, so its size is known for the header. */
-async function writeUncompressedLayer(store: ImageStore, digest: string, name: string, tar: TarWriter): Promise<void> {
+/**
+ * docker-archive layers are plain tars: a compressed blob (gzip or zstd) is
+ * decompressed natively to a temp file first, so its size is known for the
+ * header, and checked against the image's diff_id on the way.
+ */
+async function writeUncompressedLayer(store: ImageStore, digest: string, diffId: string, name: string, tar: TarWriter): Promise<void> {
   const file = store.blobPath(digest)
   const head = Buffer.alloc(4)
   const fd = fs.openSync(file, 'r')
   const n = fs.readSync(fd, head, 0, 4, 0)
   fs.closeSync(fd)
-  if (n >= 4 && head.equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))) {
-    throw new InvalidArgumentError(`layer ${digest} is zstd-compressed, which docker-archive cannot carry here; use --format oci-archive`)
-  }
-  if (!(n >= 2 && head[0] === 0x1f && head[1] === 0x8b)) {
+  const gzip = n >= 2 && head[0] === 0x1f && head[1] === 0x8b
+  const zstd = n >= 4 && head.equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))
+  if (!gzip && !zstd) {
     await tar.file(name, fs.createReadStream(file), fs.statSync(file).size)
     return
   }
   const tmp = store.tmpPath()
   try {
-    await pipeline(fs.createReadStream(file), createGunzip(), fs.createWriteStream(tmp, { flags: 'wx' }))
-    await tar.file(name, fs.createReadStream(tmp), fs.statSync(tmp).size)
+    const plain = await decompressLayer(file, tmp)
+    if (plain.diffId !== diffId) throw new InvalidArchiveError(`layer ${digest} decompresses to ${plain.diffId}, not the image's diff_id ${diffId}; the store is damaged`)
+    await tar.file(name, fs.createReadStream(tmp), plain.size)
   } finally {
     fs.rmSync(tmp, { force: true })
   }
