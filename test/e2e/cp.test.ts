@@ -103,6 +103,23 @@ describe('cp into a container', () => {
     expect(fs.readlinkSync(path.join(host, 'roundtrip/rel'))).toBe('deep/f')
   })
 
+  it('keeps hard links as hard links, both ways', async () => {
+    await t.ok(['exec', 'live', 'sh', '-c', 'mkdir -p /hl && echo same > /hl/a && ln /hl/a /hl/b'])
+    const out = path.join(t.root, `hl-out-${rand()}`)
+    await t.ok(['cp', 'live:/hl', out])
+    expect(fs.statSync(path.join(out, 'b')).ino).toBe(fs.statSync(path.join(out, 'a')).ino)
+    expect(fs.statSync(path.join(out, 'a')).nlink).toBe(2)
+    const src = path.join(t.root, `hl-in-${rand()}`)
+    fs.mkdirSync(src)
+    fs.writeFileSync(path.join(src, 'x'), 'in\n')
+    fs.linkSync(path.join(src, 'x'), path.join(src, 'y'))
+    await t.ok(['cp', src, 'live:/hl-in'])
+    const r = await t.ok(['exec', 'live', 'sh', '-c', 'stat -c "%h %i" /hl-in/x; stat -c "%h %i" /hl-in/y'])
+    const [x, y] = r.stdout.trim().split('\n')
+    expect(x).toMatch(/^2 \d+$/)
+    expect(y).toBe(x)
+  })
+
   it('never writes through a container symlink to the host', async () => {
     const marker = `pwned-${rand()}`
     const src = path.join(t.root, marker)

@@ -72,6 +72,14 @@ describe('copy-up and anonymous volumes', () => {
     expect(r.stdout).toBe('/v 1000:1000 750\n/v/data.txt 1001:1002 640\n/v/sub 1000:1000 700\n/v/sub/deep.txt 1000:1000 600\n/etc/shadow\nimage data\n')
   })
 
+  it('copy-up keeps hard links as hard links', async () => {
+    const r = await t.ok(['run', '--rm', '-v', 'links:/srv/links', 'volimg:1', 'sh', '-c', 'stat -c "%h %i" /srv/links/a; stat -c "%h %i" /srv/links/b'])
+    const [a, b] = r.stdout.trim().split('\n')
+    expect(a).toMatch(/^2 \d+$/)
+    expect(b).toBe(a)
+    await t.ok(['volume', 'rm', 'links'])
+  })
+
   it('a volume with data keeps it: no second copy-up', async () => {
     await t.ok(['run', '--rm', '-v', 'appdata:/srv/app', 'volimg:1', 'sh', '-c', 'rm /srv/app/data.txt && echo mine > /srv/app/mine'])
     const r = await t.ok(['run', '--rm', '-v', 'appdata:/srv/app', 'volimg:1', 'ls', '/srv/app'])

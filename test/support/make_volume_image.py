@@ -2,7 +2,7 @@
 """Build a docker-archive for the volume tests: the busybox rootfs plus
 /srv/app owned by 1000:1000 (mode 0750) holding a file owned by 1001:1002
 (mode 0640), a sub-directory and a symlink to /etc/shadow, with the image
-config declaring VOLUME /srv/app.
+config declaring VOLUME /srv/app; and /srv/links/a with a hard link b.
 
 Usage: make_volume_image.py OUT BASE_TAR REF
 """
@@ -33,6 +33,11 @@ with tarfile.open(base) as src, tarfile.open(fileobj=layer, mode="w", format=tar
     add("./srv/app/sub", tarfile.DIRTYPE, 0o700, 1000, 1000)
     add("./srv/app/sub/deep.txt", tarfile.REGTYPE, 0o600, 1000, 1000, b"deep\n")
     add("./srv/app/link", tarfile.SYMTYPE, 0o777, 0, 0, target="/etc/shadow")
+    add("./srv/links", tarfile.DIRTYPE, 0o755, 0, 0)
+    add("./srv/links/a", tarfile.REGTYPE, 0o644, 0, 0, b"linked\n")
+    hard = tarfile.TarInfo("./srv/links/b")
+    hard.type, hard.linkname, hard.mode, hard.mtime = tarfile.LNKTYPE, "./srv/links/a", 0o644, 0
+    dst.addfile(hard)
 
 blob = layer.getvalue()
 diff_id = "sha256:" + hashlib.sha256(blob).hexdigest()

@@ -18,6 +18,7 @@
 mod copy;
 mod copy_up;
 mod cp;
+mod hard_links;
 mod usage;
 
 pub use copy::{CopyOpts, CopyStats, Owner};

@@ -35,12 +35,14 @@ pub struct CopyOpts {
 }
 
 /// What a copy did.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default)]
 pub struct CopyStats {
     /// Inodes created (directories, files, symlinks, nodes).
     pub entries: u64,
     /// Bytes of regular-file content written.
     pub bytes: u64,
+    /// First copies of multiply-linked files, so later names link to them.
+    pub links: super::hard_links::HardLinks,
 }
 
 pub(crate) fn errno() -> i32 {
@@ -249,9 +251,13 @@ pub fn copy_node(
             )
         }
         libc::S_IFREG => {
+            clear_slot(to)?;
+            if stats.links.link_existing(&st, to) {
+                stats.entries += 1;
+                return Ok(());
+            }
             let from = open_at(src, name, libc::O_RDONLY, 0)
                 .map_err(|e| SysError::from_errno(e, "open", to.shown.clone()))?;
-            clear_slot(to)?;
             let out = open_at(
                 to.dir,
                 to.name,
@@ -272,7 +278,9 @@ pub fn copy_node(
                 &st,
                 opts.owner,
                 &to.shown,
-            )
+            )?;
+            stats.links.remember(&st, to.dir, to.name);
+            Ok(())
         }
         libc::S_IFLNK => {
             let target = read_link(src, name, &to.shown)?;

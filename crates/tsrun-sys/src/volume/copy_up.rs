@@ -21,7 +21,7 @@ use super::copy::{
 };
 
 /// What `copy_up` did.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default)]
 pub struct CopyUpResult {
     /// False when nothing was copied: the volume was not empty, or the image
     /// has no directory at that path.
