@@ -9,8 +9,8 @@ module.exports = [
   {
     file: '@oclif/core/lib/config/plugin.js',
     // The first String#localeCompare call builds an ICU collator (~6 ms here),
-    // only to order the command list. Command ids are ASCII, for which
-    // code-unit order is the same order.
+    // only to order the command list. Command ids are lower-case letters,
+    // '-' and ':', which both orders sort alike.
     find: '.sort((a, b) => a.id.localeCompare(b.id));',
     replace: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));',
   },
