@@ -103,6 +103,16 @@ pub struct NativeLayerDigest {
     pub size: i64,
 }
 
+fn digest_to_js(env: Env, output: Result<TarDigest, SysError>) -> napi::Result<NativeLayerDigest> {
+    match output {
+        Ok(d) => Ok(NativeLayerDigest {
+            diff_id: d.to_oci(),
+            size: d.size as i64,
+        }),
+        Err(err) => Err(to_js_rejection(env, err)),
+    }
+}
+
 /// Decompress-and-hash only, on a libuv worker thread.
 pub struct DigestTask {
     tar_path: PathBuf,
@@ -121,13 +131,7 @@ impl Task for DigestTask {
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        match output {
-            Ok(d) => Ok(NativeLayerDigest {
-                diff_id: d.to_oci(),
-                size: d.size as i64,
-            }),
-            Err(err) => Err(to_js_rejection(env, err)),
-        }
+        digest_to_js(env, output)
     }
 }
 
@@ -165,13 +169,7 @@ impl Task for DecompressTask {
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        match output {
-            Ok(d) => Ok(NativeLayerDigest {
-                diff_id: d.to_oci(),
-                size: d.size as i64,
-            }),
-            Err(err) => Err(to_js_rejection(env, err)),
-        }
+        digest_to_js(env, output)
     }
 }
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { RuntimeState } from '@tsrun/core'
+import { pidAlive, type RuntimeState } from '@tsrun/core'
 
 /** `shim.json` as tsrun-shim writes it (docs/runtime-contract.md). */
 export interface ShimState {
@@ -39,19 +39,9 @@ export function processStartTime(pid: number): number | undefined {
   }
 }
 
-function alive(pid: number | undefined): boolean {
-  if (!pid) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 /** True while the container's PID 1 is the very process the shim started. */
 export function pid1Alive(s: ShimState): boolean {
-  return s.pid !== undefined && alive(s.pid) && processStartTime(s.pid) === s.pidStartTime
+  return s.pid !== undefined && pidAlive(s.pid) && processStartTime(s.pid) === s.pidStartTime
 }
 
 /**
@@ -63,7 +53,7 @@ export function toRuntimeState(s: ShimState | undefined): RuntimeState {
   if (!s) return { status: 'created' }
   const base = { pid: s.pid, startedAt: s.startedAt, finishedAt: s.finishedAt, exitCode: s.exitCode, oomKilled: s.oomKilled, error: s.error, restartCount: s.restartCount ?? 0 }
   if (s.status === 'exited') return { ...base, status: 'exited' }
-  if (s.status === 'restarting' && alive(s.monitorPid)) return { ...base, status: 'running', restarting: true }
-  if (alive(s.monitorPid) || pid1Alive(s)) return { ...base, status: 'running' }
+  if (s.status === 'restarting' && pidAlive(s.monitorPid)) return { ...base, status: 'running', restarting: true }
+  if (pidAlive(s.monitorPid) || pid1Alive(s)) return { ...base, status: 'running' }
   return { ...base, status: 'exited', exitCode: 255, error: 'the container monitor was lost; the exit code is unknown' }
 }

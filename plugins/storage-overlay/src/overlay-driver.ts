@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { unpackLayer } from '@tsrun/native'
-import { LayerDiffIdMismatchError, type LayerRef, type PreparedLayer, type RootfsSpec, type StorageDriver } from '@tsrun/core'
+import { LayerDiffIdMismatchError, pidAlive, type LayerRef, type PreparedLayer, type RootfsSpec, type StorageDriver } from '@tsrun/core'
 
 /** Unpacks in progress: `.tmp-<pid>-<random>` (older versions: `.tmp-<random>`). */
 const TMP_PREFIX = '.tmp-'
@@ -60,7 +60,7 @@ export class OverlayDriver implements StorageDriver {
       const full = path.join(dir, name)
       try {
         const pid = Number(/^\.tmp-(\d+)-/.exec(name)?.[1])
-        const dead = pid > 0 && pid !== process.pid && !alive(pid)
+        const dead = pid > 0 && pid !== process.pid && !pidAlive(pid)
         if (dead || Date.now() - fs.statSync(full).mtimeMs > 60 * 60 * 1000) fs.rmSync(full, { recursive: true, force: true })
       } catch {
         // Another tsrun renamed or removed it meanwhile.
@@ -92,14 +92,5 @@ export class OverlayDriver implements StorageDriver {
 
   async removeLayer(diffId: string): Promise<void> {
     fs.rmSync(this.layerDir(diffId), { recursive: true, force: true })
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

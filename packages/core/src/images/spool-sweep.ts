@@ -6,6 +6,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { ImageStore } from './image-store'
+import { pidAlive } from '../util/pid-alive'
 
 export function sweepSpool(store: ImageStore): void {
   const dir = path.dirname(store.tmpPath())
@@ -17,16 +18,7 @@ export function sweepSpool(store: ImageStore): void {
   }
   for (const name of names) {
     const pid = Number(/^blob-(\d+)-/.exec(name)?.[1])
-    if (!pid || pid === process.pid || alive(pid)) continue
+    if (!pid || pid === process.pid || pidAlive(pid)) continue
     fs.rmSync(path.join(dir, name), { force: true })
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
