@@ -114,6 +114,20 @@ fn container_root(a: &CpArgs) -> Result<OwnedFd, SysError> {
     mount::open_root(&root)
 }
 
+/// The soft open-file limit up to the hard one, as Node does for itself: the
+/// copier keeps an fd per multiply-linked file to link later names to it, and
+/// remembers a quarter of this limit's worth (volume::hard_links).
+fn raise_nofile() {
+    // SAFETY: a zeroed rlimit is a valid buffer; failure leaves the limit as it was.
+    unsafe {
+        let mut rl: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) == 0 && rl.rlim_cur < rl.rlim_max {
+            rl.rlim_cur = rl.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &rl);
+        }
+    }
+}
+
 /// Entry point for `tsrun-shim cp ...` (argv after `cp`); returns the exit code.
 pub fn main<I: IntoIterator<Item = String>>(argv: I) -> i32 {
     let a = match parse(argv) {
@@ -123,6 +137,7 @@ pub fn main<I: IntoIterator<Item = String>>(argv: I) -> i32 {
             return 1;
         }
     };
+    raise_nofile();
     let stream = a.host_path.as_os_str() == STREAM;
     let done = container_root(&a).and_then(|root| {
         let root = root.as_raw_fd();
