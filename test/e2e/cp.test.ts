@@ -1,10 +1,11 @@
 // `tsrun cp` both ways, running and stopped containers (overlay and bind
 // storage), directories, volumes, and symlinks that must not escape the
 // container's rootfs.
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { rand, show } from '../support/tsrun'
+import { busyboxRootfs, rand, show, SUPPORT } from '../support/tsrun'
 import { useRoot } from '../support/suite'
 
 const { t } = useRoot()
@@ -118,6 +119,30 @@ describe('cp into a container', () => {
     const [x, y] = r.stdout.trim().split('\n')
     expect(x).toMatch(/^2 \d+$/)
     expect(y).toBe(x)
+  })
+
+  it('keeps the image\'s hard links as hard links, from running and stopped containers', async () => {
+    // volimg:1 has /srv/links/a and its hard link b in one layer.
+    const archive = path.join(t.root, 'volimg.tar')
+    execFileSync('python3', [path.join(SUPPORT, 'make_volume_image.py'), archive, busyboxRootfs(), 'volimg:1'])
+    await t.ok(['load', '-i', archive])
+    await t.ok(['run', '--name', 'links-stopped', 'volimg:1', 'true'])
+    await t.ok(['run', '-d', '--name', 'links-live', 'volimg:1', 'sleep', '600'])
+    for (const c of ['links-stopped', 'links-live']) {
+      const out = path.join(t.root, `${c}-${rand()}`)
+      await t.ok(['cp', `${c}:/srv/links`, out])
+      expect(fs.statSync(path.join(out, 'b')).ino, c).toBe(fs.statSync(path.join(out, 'a')).ino)
+      expect(fs.readFileSync(path.join(out, 'b'), 'utf8'), c).toBe('linked\n')
+    }
+    await t.ok(['rm', '-f', 'links-live'])
+  })
+
+  it('keeps hard links past the first few hundred multiply-linked files', async () => {
+    await t.ok(['exec', 'live', 'sh', '-c', 'mkdir -p /many && cd /many && for i in $(seq 1 400); do echo $i > f$i && ln f$i g$i; done'])
+    const out = path.join(t.root, `many-${rand()}`)
+    await t.ok(['cp', 'live:/many', out])
+    const split = [...Array(400).keys()].filter((i) => fs.statSync(path.join(out, `f${i + 1}`)).ino !== fs.statSync(path.join(out, `g${i + 1}`)).ino)
+    expect(split.length).toBe(0)
   })
 
   it('never writes through a container symlink to the host', async () => {

@@ -79,6 +79,7 @@ describe('read-only all the way down', () => {
   })
 
   it('a read-only bind makes the mounts under its source read-only too', async () => {
+    const mountsBefore = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(t.root))
     for (const flags of [['-v', `${src}:/ro:ro`], ['--mount', `type=bind,src=${src},dst=/ro,readonly`]]) {
       const r = await t.run(['run', '--rm', ...flags, 'demo:1', 'sh', '-c', 'touch /ro/sub/x'])
       expect(r.code, `${flags.join(' ')}\n${show(r)}`).not.toBe(0)
@@ -88,8 +89,9 @@ describe('read-only all the way down', () => {
     // A writable bind of the same tree still writes through to the submount.
     await t.ok(['run', '--rm', '-v', `${src}:/rw`, 'demo:1', 'touch', '/rw/sub/y'])
     expect(fs.existsSync(path.join(src, 'sub', 'y'))).toBe(true)
-    // The host's own mount stays writable.
+    // The host's own mount stays writable, and the host mount table is as it was.
     fs.writeFileSync(path.join(src, 'sub', 'z'), 'host\n')
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(t.root))).toEqual(mountsBefore)
   })
 })
 

@@ -2,9 +2,13 @@
 //! (docs/runtime-contract.md §1b).
 //!
 //! ```text
-//! tsrun-shim cp --bundle DIR [--pid PID] [--archive]
+//! tsrun-shim cp --bundle DIR [--pid PID] [--archive] [--follow-link]
 //!               (--from-container SRC --to-host DEST | --from-host SRC --to-container DEST)
 //! ```
+//!
+//! A host side of `-` is a tar stream: `--to-host -` writes SRC as a tar to
+//! stdout, `--from-host -` unpacks a tar from stdin into the directory DEST.
+//! (The engine passes every other host path absolute, so `-` is never a file.)
 //!
 //! A running container (`--pid`): its root is `/proc/PID/root`, which shows
 //! its own mount namespace (the overlay and its volumes) from here without
@@ -22,15 +26,20 @@ use std::path::{Path, PathBuf};
 use tsrun_sys::error::SysError;
 use tsrun_sys::mount::{self, MountContext};
 use tsrun_sys::oci::Spec;
-use tsrun_sys::volume::{copy_in, copy_out};
+use tsrun_sys::volume::{copy_in, copy_out, tar_in, tar_out};
 
-const USAGE: &str = "usage: tsrun-shim cp --bundle DIR [--pid PID] [--archive] (--from-container SRC --to-host DEST | --from-host SRC --to-container DEST)";
+const USAGE: &str = "usage: tsrun-shim cp --bundle DIR [--pid PID] [--archive] [--follow-link] (--from-container SRC --to-host DEST | --from-host SRC --to-container DEST)";
+
+/// The host path that means a tar stream on stdin/stdout.
+const STREAM: &str = "-";
 
 #[derive(Debug, Default, PartialEq, Eq)]
 struct CpArgs {
     bundle: PathBuf,
     pid: Option<i32>,
     archive: bool,
+    /// `-L`: a symlink named as SRC is copied as what it points to.
+    follow: bool,
     /// (container path, host path, into the container?)
     container_path: String,
     host_path: PathBuf,
@@ -62,6 +71,7 @@ fn parse<I: IntoIterator<Item = String>>(argv: I) -> Result<CpArgs, String> {
                 )
             }
             "--archive" | "-a" => a.archive = true,
+            "--follow-link" | "-L" => a.follow = true,
             "--from-container" => from_c = Some(value("--from-container")?),
             "--to-host" => to_h = Some(value("--to-host")?),
             "--from-host" => from_h = Some(value("--from-host")?),
@@ -104,6 +114,20 @@ fn container_root(a: &CpArgs) -> Result<OwnedFd, SysError> {
     mount::open_root(&root)
 }
 
+/// The soft open-file limit up to the hard one, as Node does for itself: the
+/// copier keeps an fd per multiply-linked file to link later names to it, and
+/// remembers a quarter of this limit's worth (volume::hard_links).
+fn raise_nofile() {
+    // SAFETY: a zeroed rlimit is a valid buffer; failure leaves the limit as it was.
+    unsafe {
+        let mut rl: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) == 0 && rl.rlim_cur < rl.rlim_max {
+            rl.rlim_cur = rl.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &rl);
+        }
+    }
+}
+
 /// Entry point for `tsrun-shim cp ...` (argv after `cp`); returns the exit code.
 pub fn main<I: IntoIterator<Item = String>>(argv: I) -> i32 {
     let a = match parse(argv) {
@@ -113,11 +137,22 @@ pub fn main<I: IntoIterator<Item = String>>(argv: I) -> i32 {
             return 1;
         }
     };
+    raise_nofile();
+    let stream = a.host_path.as_os_str() == STREAM;
     let done = container_root(&a).and_then(|root| {
-        if a.inbound {
-            copy_in(&a.host_path, root.as_raw_fd(), &a.container_path, a.archive)
-        } else {
-            copy_out(root.as_raw_fd(), &a.container_path, &a.host_path)
+        let root = root.as_raw_fd();
+        match (a.inbound, stream) {
+            (true, true) => {
+                tar_in(std::io::stdin(), root, &a.container_path, a.archive).map(|_| ())
+            }
+            (true, false) => {
+                copy_in(&a.host_path, root, &a.container_path, a.archive, a.follow).map(|_| ())
+            }
+            (false, true) => {
+                let out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
+                tar_out(root, &a.container_path, a.follow, out).map(|_| ())
+            }
+            (false, false) => copy_out(root, &a.container_path, &a.host_path, a.follow).map(|_| ()),
         }
     });
     match done {
@@ -163,7 +198,18 @@ mod tests {
             "/c",
         ])
         .unwrap();
-        assert!(a.inbound && a.archive && a.pid.is_none());
+        assert!(a.inbound && a.archive && !a.follow && a.pid.is_none());
+        let a = p(&[
+            "--bundle",
+            "/b",
+            "-L",
+            "--from-container",
+            "/c",
+            "--to-host",
+            "-",
+        ])
+        .unwrap();
+        assert!(a.follow && !a.inbound && a.host_path.as_os_str() == STREAM);
         assert!(p(&["--bundle", "/b", "--from-host", "/h", "--to-host", "/c"]).is_err());
         assert!(p(&["--from-host", "/h", "--to-container", "/c"])
             .unwrap_err()

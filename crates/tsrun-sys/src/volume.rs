@@ -14,14 +14,17 @@
 //!   xattrs, times, devices, fifos, symlinks).
 //! - `copy_up`: a volume's first content, from the image layers at a path.
 //! - `cp`: `tsrun cp` path rules (Docker's), on a container root fd.
+//! - `cp_tar`: `tsrun cp` with a tar stream (`-`) on the host side.
 //! - `usage`: bytes under a directory, for `volume ls`/`system df`.
 mod copy;
 mod copy_up;
 mod cp;
+mod cp_tar;
 mod hard_links;
 mod usage;
 
 pub use copy::{CopyOpts, CopyStats, Owner};
 pub use copy_up::{copy_up, create_data_dir, CopyUpResult};
 pub use cp::{copy_in, copy_out};
+pub use cp_tar::{tar_in, tar_out};
 pub use usage::disk_usage;

@@ -3,7 +3,7 @@
 //! types (`tar`, `tar+gzip`, `tar+zstd`), and a layer's media type is not
 //! always trustworthy, so `auto` is the default.
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 use crate::error::{Result, SysError};
@@ -42,32 +42,58 @@ impl Compression {
 pub fn open(path: &Path, compression: Compression) -> Result<Box<dyn Read + Send>> {
     let shown = path.display().to_string();
     let file = File::open(path).map_err(|e| SysError::from_io(&e, "open", shown.clone()))?;
-    let mut reader = BufReader::with_capacity(128 * 1024, file);
-    let kind = match compression {
+    decompress(file, compression, &shown)
+}
+
+/// A reader of the decompressed tar bytes of `input` (a file, or a pipe such
+/// as `tsrun cp -`'s stdin), sniffing the compression when `Auto`.
+pub fn decompress<R: Read + Send + 'static>(
+    mut input: R,
+    compression: Compression,
+    shown: &str,
+) -> Result<Box<dyn Read + Send>> {
+    let (kind, head) = match compression {
         Compression::Auto => {
-            sniff(&mut reader).map_err(|e| SysError::from_io(&e, "read", shown.clone()))?
+            let head = read_head(&mut input).map_err(|e| SysError::from_io(&e, "read", shown))?;
+            (sniff(&head), head)
         }
-        given => given,
+        given => (given, Vec::new()),
     };
+    // The sniffed bytes go back in front of the rest of the stream.
+    let reader = BufReader::with_capacity(128 * 1024, std::io::Cursor::new(head).chain(input));
     Ok(match kind {
         // Multi-member gzip (concatenated streams) is valid gzip; read them all.
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),
         Compression::Zstd => Box::new(
             zstd::stream::read::Decoder::with_buffer(reader)
-                .map_err(|e| SysError::from_io(&e, "zstd", shown.clone()))?,
+                .map_err(|e| SysError::from_io(&e, "zstd", shown))?,
         ),
         Compression::None | Compression::Auto => Box::new(reader),
     })
 }
 
-/// Peeks at the first bytes without consuming them.
-fn sniff(reader: &mut BufReader<File>) -> std::io::Result<Compression> {
-    let head = reader.fill_buf()?;
-    Ok(if head.starts_with(GZIP_MAGIC) {
+/// The first bytes (as many as the longest magic), however a pipe splits them.
+fn read_head<R: Read>(input: &mut R) -> std::io::Result<Vec<u8>> {
+    let mut head = vec![0u8; ZSTD_MAGIC.len()];
+    let mut got = 0;
+    while got < head.len() {
+        match input.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    head.truncate(got);
+    Ok(head)
+}
+
+fn sniff(head: &[u8]) -> Compression {
+    if head.starts_with(GZIP_MAGIC) {
         Compression::Gzip
     } else if head.starts_with(ZSTD_MAGIC) {
         Compression::Zstd
     } else {
         Compression::None
-    })
+    }
 }

@@ -29,6 +29,16 @@ pub struct Unpacker {
     /// Directory times, set at the very end: creating children changes them.
     pub dir_times: Vec<(Vec<u8>, Meta)>,
     pub stats: Stats,
+    /// Owner of everything made, whatever the headers say (`tsrun cp -`
+    /// without `-a`); None keeps the archive's.
+    pub owner: Option<(u32, u32)>,
+    /// Refuse entries and hard link targets whose `..` climbs above the top,
+    /// as Docker's untar does for `cp`, rather than clamping them inside
+    /// (layers keep the clamping: images in the wild have such names).
+    pub refuse_escapes: bool,
+    /// The root is an existing directory of someone else's (`cp -`'s DEST):
+    /// a `./` entry leaves its owner, mode and times alone, as Docker does.
+    pub keep_root: bool,
 }
 
 impl Unpacker {
@@ -39,6 +49,9 @@ impl Unpacker {
             written: HashSet::new(),
             dir_times: Vec::new(),
             stats: Stats::default(),
+            owner: None,
+            refuse_escapes: false,
+            keep_root: false,
         }
     }
 
@@ -49,6 +62,7 @@ impl Unpacker {
             return Ok(());
         }
         let raw = entry.path_bytes().into_owned();
+        self.check_escape(&raw)?;
         // Pre-POSIX archives mark directories by a trailing slash on a type-NUL entry.
         if entry.header().as_bytes()[156] == 0 && raw.ends_with(b"/") {
             kind = EntryType::Directory;
@@ -61,11 +75,11 @@ impl Unpacker {
         let Some((name, parent)) = comps.split_last() else {
             return self.root_entry(kind, entry, &shown);
         };
-        if name.starts_with(b".wh.") {
+        if name.starts_with(b".wh.") && self.whiteouts != Whiteouts::Literal {
             return self.whiteout(parent, name);
         }
         self.mark_written(&comps);
-        let meta = Meta::from_entry(entry, &shown)?;
+        let meta = self.meta(entry, &shown)?;
         let parent_fd = self
             .root
             .dir(parent, true)?
@@ -83,6 +97,7 @@ impl Unpacker {
             }
             EntryType::Link => {
                 let target = entry.link_name_bytes().unwrap_or_default().into_owned();
+                self.check_escape(&target)?;
                 self.hardlink(parent_fd, &cname, &rel, &target, &shown)
             }
             EntryType::Char | EntryType::Block | EntryType::Fifo => {
@@ -94,6 +109,27 @@ impl Unpacker {
                 format!("unsupported tar entry type {:?}", other.as_byte() as char),
             )),
         }
+    }
+
+    /// The entry's metadata, with the forced owner if there is one.
+    fn meta<R: Read>(&self, entry: &mut tar::Entry<R>, shown: &str) -> Result<Meta> {
+        let mut meta = Meta::from_entry(entry, shown)?;
+        if let Some((uid, gid)) = self.owner {
+            (meta.uid, meta.gid) = (uid, gid);
+        }
+        Ok(meta)
+    }
+
+    /// With `refuse_escapes`, an archive path that climbs out is an error.
+    fn check_escape(&self, raw: &[u8]) -> Result<()> {
+        if self.refuse_escapes && escapes(raw) {
+            return Err(SysError::invalid(
+                "tar entry",
+                String::from_utf8_lossy(raw),
+                format!("outside the destination {}", self.root.show(b"")),
+            ));
+        }
+        Ok(())
     }
 
     /// Records `comps` and all its parents as written by this layer (only
@@ -139,7 +175,10 @@ impl Unpacker {
                 "entry would replace the layer root",
             ));
         }
-        let meta = Meta::from_entry(entry, shown)?;
+        if self.keep_root {
+            return Ok(());
+        }
+        let meta = self.meta(entry, shown)?;
         let fd = self.root.dir(&[], false)?.expect("the root exists");
         meta.apply_fd(fd.as_raw_fd(), shown)?;
         self.dir_times.push((Vec::new(), meta));
@@ -333,6 +372,21 @@ impl Unpacker {
         }
         meta.apply_at(parent, name, true, shown)
     }
+}
+
+/// Whether `..` in `raw` climbs above where the path starts (a leading `/`
+/// means the top, as in Docker's untar, so `/etc/x` does not escape).
+pub fn escapes(raw: &[u8]) -> bool {
+    let mut depth = 0usize;
+    for part in raw.split(|b| *b == b'/') {
+        match part {
+            b"" | b"." => {}
+            b".." if depth == 0 => return true,
+            b".." => depth -= 1,
+            _ => depth += 1,
+        }
+    }
+    false
 }
 
 /// Copies an entry's data, telling a write failure (errno, e.g. ENOSPC) from

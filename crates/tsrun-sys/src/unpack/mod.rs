@@ -21,14 +21,17 @@ mod entry;
 mod metadata;
 mod remove;
 mod secure_path;
+mod stream;
 mod whiteout;
 
+use std::io::Read;
 use std::path::Path;
 
 use crate::error::{Result, SysError};
 
 pub use compression::Compression;
 pub use digest::{decompress_layer, layer_digest, TarDigest};
+pub use stream::unpack_stream;
 
 /// What a whiteout entry becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +40,8 @@ pub enum Whiteouts {
     Overlay,
     /// Deletions in dest, for a flattened rootfs built layer after layer.
     Apply,
+    /// None: `.wh.` names are ordinary files (a `tsrun cp` tar is not a layer).
+    Literal,
 }
 
 impl Whiteouts {
@@ -85,22 +90,8 @@ pub fn unpack_layer(tar_path: &Path, dest: &Path, opts: &Options) -> Result<Stat
     let root = secure_path::Root::open(dest)?;
     let mut unpacker = entry::Unpacker::new(root, opts.whiteouts);
     let shown = tar_path.display().to_string();
-    let not_tar = || SysError::invalid("layer", shown.clone(), "not a tar archive");
     let mut archive = tar::Archive::new(reader);
-    let entries = archive.entries().map_err(|_| not_tar())?;
-    let mut first = true;
-    for entry in entries {
-        let mut entry = entry.map_err(|e| match (first, e.raw_os_error()) {
-            (_, Some(errno)) => SysError::from_errno(errno, "read", shown.clone()),
-            (true, None) => not_tar(),
-            (false, None) => {
-                SysError::invalid("layer", shown.clone(), format!("corrupt tar archive: {e}"))
-            }
-        })?;
-        first = false;
-        unpacker.entry(&mut entry)?;
-    }
-    unpacker.finish()?;
+    unpack_entries(&mut archive, &mut unpacker, &shown, "layer")?;
     let digest = archive
         .into_inner()
         .finish()
@@ -109,4 +100,27 @@ pub fn unpack_layer(tar_path: &Path, dest: &Path, opts: &Options) -> Result<Stat
         digest,
         ..unpacker.stats
     })
+}
+
+/// Feeds every entry of `archive` to `unpacker`, then sets directory times.
+/// `what` names the input in messages (`layer`, `cp`).
+pub(crate) fn unpack_entries<R: Read>(
+    archive: &mut tar::Archive<R>,
+    unpacker: &mut entry::Unpacker,
+    shown: &str,
+    what: &str,
+) -> Result<()> {
+    let not_tar = || SysError::invalid(what, shown, "not a tar archive");
+    let entries = archive.entries().map_err(|_| not_tar())?;
+    let mut first = true;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| match (first, e.raw_os_error()) {
+            (_, Some(errno)) => SysError::from_errno(errno, "read", shown),
+            (true, None) => not_tar(),
+            (false, None) => SysError::invalid(what, shown, format!("corrupt tar archive: {e}")),
+        })?;
+        first = false;
+        unpacker.entry(&mut entry)?;
+    }
+    unpacker.finish()
 }

@@ -121,6 +121,15 @@ impl Root {
         })
     }
 
+    /// An already open directory (resolved by the caller, e.g. inside a
+    /// container's root) as the root of the unpack.
+    pub fn from_fd(fd: OwnedFd, shown: &str) -> Root {
+        Root {
+            fd,
+            shown: shown.to_string(),
+        }
+    }
+
     pub fn fd(&self) -> RawFd {
         self.fd.as_raw_fd()
     }

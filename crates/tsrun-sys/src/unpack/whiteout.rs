@@ -30,6 +30,10 @@ const OPAQUE_XATTR: &std::ffi::CStr = c"trusted.overlay.opaque";
 impl Unpacker {
     /// Handles the entry `parent/name` whose name starts with `.wh.`.
     pub fn whiteout(&mut self, parent: &[Component], name: &[u8]) -> Result<()> {
+        // `entry` never sends a `.wh.` name here in literal mode.
+        if self.whiteouts == Whiteouts::Literal {
+            return Ok(());
+        }
         if name == OPAQUE {
             return self.opaque(parent);
         }
@@ -70,6 +74,7 @@ impl Unpacker {
                 remove_all_at(dir.as_raw_fd(), &ctarget)
                     .map_err(|errno| SysError::from_errno(errno, "unlinkat", shown))
             }
+            Whiteouts::Literal => Ok(()),
         }
     }
 
@@ -116,6 +121,7 @@ impl Unpacker {
                 clear_dir(dir.as_raw_fd(), keep)
                     .map_err(|errno| SysError::from_errno(errno, "unlinkat", shown))
             }
+            Whiteouts::Literal => Ok(()),
         }
     }
 

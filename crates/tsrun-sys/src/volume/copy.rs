@@ -351,7 +351,7 @@ fn clear_slot(to: &Target) -> Result<()> {
     }
 }
 
-fn read_link(dir: RawFd, name: &CStr, shown: &str) -> Result<CString> {
+pub(crate) fn read_link(dir: RawFd, name: &CStr, shown: &str) -> Result<CString> {
     let mut buf = vec![0u8; libc::PATH_MAX as usize];
     // SAFETY: valid fd, C string and buffer.
     let n = unsafe { libc::readlinkat(dir, name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
@@ -514,6 +514,22 @@ fn apply_at(to: &Target, st: &libc::stat, owner: Owner, chmod: bool) -> Result<(
 /// source's layering, meaningless or harmful in the copy). A destination
 /// filesystem without xattrs (or refusing a namespace) loses them quietly.
 fn copy_xattrs(from: RawFd, to: RawFd, shown: &str) -> Result<()> {
+    for (cn, value) in xattrs(from, shown)? {
+        // SAFETY: valid fd, C string and buffer.
+        let rc = unsafe { libc::fsetxattr(to, cn.as_ptr(), value.as_ptr().cast(), value.len(), 0) };
+        if rc != 0 && !matches!(errno(), libc::EOPNOTSUPP | libc::EPERM) {
+            return Err(SysError::last(
+                "fsetxattr",
+                format!("{shown} {}", cn.to_string_lossy()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The xattrs of the open inode `from`, but overlay's own
+/// (`trusted.overlay.*`); one that vanishes while being read is left out.
+pub(crate) fn xattrs(from: RawFd, shown: &str) -> Result<Vec<(CString, Vec<u8>)>> {
     let mut list = vec![0u8; 4096];
     // SAFETY: valid fd and buffer.
     let mut n = unsafe { libc::flistxattr(from, list.as_mut_ptr().cast(), list.len()) };
@@ -523,8 +539,9 @@ fn copy_xattrs(from: RawFd, to: RawFd, shown: &str) -> Result<()> {
         list = vec![0u8; size.max(0) as usize];
         n = unsafe { libc::flistxattr(from, list.as_mut_ptr().cast(), list.len()) };
     }
+    let mut out = Vec::new();
     if n <= 0 {
-        return Ok(());
+        return Ok(out);
     }
     list.truncate(n as usize);
     for name in list.split(|b| *b == 0).filter(|s| !s.is_empty()) {
@@ -544,15 +561,9 @@ fn copy_xattrs(from: RawFd, to: RawFd, shown: &str) -> Result<()> {
             continue;
         }
         value.truncate(got as usize);
-        let rc = unsafe { libc::fsetxattr(to, cn.as_ptr(), value.as_ptr().cast(), value.len(), 0) };
-        if rc != 0 && !matches!(errno(), libc::EOPNOTSUPP | libc::EPERM) {
-            return Err(SysError::last(
-                "fsetxattr",
-                format!("{shown} {}", cn.to_string_lossy()),
-            ));
-        }
+        out.push((cn, value));
     }
-    Ok(())
+    Ok(out)
 }
 
 /// Open a trusted host directory (the caller's own path) for `*at()` calls.

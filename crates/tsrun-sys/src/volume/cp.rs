@@ -18,10 +18,11 @@ use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::Path;
 
 use crate::error::{Result, SysError};
-use crate::mount::open_in_root;
+use crate::mount::{components, open_in_root};
 
 use super::copy::{
-    cname, copy_contents, copy_node, lstat_at, open_dir, CopyOpts, CopyStats, Owner, Target,
+    cname, copy_contents, copy_node, fstat, lstat_at, open_dir, read_link, CopyOpts, CopyStats,
+    Owner, Target,
 };
 
 /// A path split for copying: its parent, its last name, and Docker's two
@@ -75,37 +76,101 @@ fn is_dir(st: &libc::stat) -> bool {
 }
 
 /// The source: a parent fd and name, or (for `/` or `x/.`) a directory whose contents are copied.
-enum Source {
+pub(crate) enum Source {
     Entry {
         parent: OwnedFd,
         name: CString,
         st: libc::stat,
+        /// The name it is copied as: SRC's own last name, also when `-L`
+        /// followed SRC to a target of another name.
+        as_name: CString,
     },
     Contents(OwnedFd),
 }
 
-/// Copy `src` (a path inside the container root `root`) to the host path `dest`.
-/// Files are owned by the caller, as with `docker cp`.
-pub fn copy_out(root: RawFd, src: &str, dest: &Path) -> Result<CopyStats> {
+/// `SRC` inside the container root. With `follow` (`cp -L`), a symlink named
+/// as SRC is replaced by what it points to, resolved inside the root.
+pub(crate) fn container_source(root: RawFd, src: &str, follow: bool) -> Result<Source> {
     let s = split(src)?;
     let dir_flags = libc::O_RDONLY | libc::O_DIRECTORY;
-    let source = match &s.name {
-        None => Source::Contents(open_in_root(root, &s.parent, dir_flags, 0)?),
-        Some(n) => {
-            let parent = open_in_root(root, &s.parent, dir_flags, 0)?;
-            let name = cname(n.as_bytes(), src)?;
-            let st = lstat_at(parent.as_raw_fd(), &name)
-                .map_err(|e| SysError::from_errno(e, "cp", src.to_string()))?;
-            if s.trailing_slash && !is_dir(&st) {
-                return Err(SysError::from_errno(libc::ENOTDIR, "cp", src.to_string()));
+    let Some(n) = &s.name else {
+        return Ok(Source::Contents(open_in_root(
+            root, &s.parent, dir_flags, 0,
+        )?));
+    };
+    let as_name = cname(n.as_bytes(), src)?;
+    let (parent, name, st) = if follow && !s.trailing_slash {
+        follow_in_root(root, &s.parent, n, src)?
+    } else {
+        let parent = open_in_root(root, &s.parent, dir_flags, 0)?;
+        let st = lstat_at(parent.as_raw_fd(), &as_name)
+            .map_err(|e| SysError::from_errno(e, "cp", src.to_string()))?;
+        (parent, as_name.clone(), st)
+    };
+    if s.trailing_slash && !is_dir(&st) {
+        return Err(SysError::from_errno(libc::ENOTDIR, "cp", src.to_string()));
+    }
+    if s.contents && is_dir(&st) {
+        return Ok(Source::Contents(open_in_root(root, src, dir_flags, 0)?));
+    }
+    Ok(Source::Entry {
+        parent,
+        name,
+        st,
+        as_name,
+    })
+}
+
+/// Follows `parent/name` while it is a symlink, each step resolved from the
+/// container root with `RESOLVE_IN_ROOT` (so an absolute or `..` target stays
+/// inside it). Answers the final entry as a parent fd and name; a target
+/// that ends in `..` or `/` is a directory, answered as itself and `.`.
+fn follow_in_root(
+    root: RawFd,
+    parent: &str,
+    name: &str,
+    shown: &str,
+) -> Result<(OwnedFd, CString, libc::stat)> {
+    let dir_flags = libc::O_RDONLY | libc::O_DIRECTORY;
+    let (mut parent, mut name) = (parent.to_string(), name.to_string());
+    // As the kernel's own limit on symlinks in one lookup.
+    for _ in 0..40 {
+        let dir = open_in_root(root, &parent, dir_flags, 0)?;
+        let c = cname(name.as_bytes(), shown)?;
+        let st = lstat_at(dir.as_raw_fd(), &c)
+            .map_err(|e| SysError::from_errno(e, "cp", shown.to_string()))?;
+        if st.st_mode & libc::S_IFMT != libc::S_IFLNK {
+            return Ok((dir, c, st));
+        }
+        let target = read_link(dir.as_raw_fd(), &c, shown)?;
+        let target = target
+            .to_str()
+            .map_err(|_| SysError::invalid("cp", shown, "symlink target is not UTF-8"))?;
+        let next = if target.starts_with('/') {
+            target.to_string()
+        } else {
+            format!("{parent}/{target}")
+        };
+        let comps = components(&next);
+        match comps.split_last() {
+            Some((last, rest)) if *last != ".." => {
+                (parent, name) = (format!("/{}", rest.join("/")), last.to_string());
             }
-            if s.contents && is_dir(&st) {
-                Source::Contents(open_in_root(root, src, dir_flags, 0)?)
-            } else {
-                Source::Entry { parent, name, st }
+            _ => {
+                let d = open_in_root(root, &next, dir_flags, 0)?;
+                let st = fstat(d.as_raw_fd(), shown)?;
+                return Ok((d, CString::new(".").expect("no nul"), st));
             }
         }
-    };
+    }
+    Err(SysError::from_errno(libc::ELOOP, "cp", shown.to_string()))
+}
+
+/// Copy `src` (a path inside the container root `root`) to the host path `dest`.
+/// Files are owned by the caller, as with `docker cp`. With `follow` (`-L`),
+/// a symlink named as SRC is copied as what it points to.
+pub fn copy_out(root: RawFd, src: &str, dest: &Path, follow: bool) -> Result<CopyStats> {
+    let source = container_source(root, src, follow)?;
     // SAFETY: plain getters.
     let owner = Owner::Fixed(unsafe { libc::getuid() }, unsafe { libc::getgid() });
     let opts = CopyOpts {
@@ -139,9 +204,14 @@ pub fn copy_out(root: RawFd, src: &str, dest: &Path) -> Result<CopyStats> {
             let d = open_dir(dest)?;
             copy_contents(&[dir], d.as_raw_fd(), &dest_s, &opts, &mut stats)?;
         }
-        Source::Entry { parent, name, st } => {
+        Source::Entry {
+            parent,
+            name,
+            st,
+            as_name,
+        } => {
             let (dir, target_name, shown) =
-                host_target(dest, dest_meta.as_ref(), &name, is_dir(&st))?;
+                host_target(dest, dest_meta.as_ref(), &as_name, is_dir(&st))?;
             let target = Target {
                 dir: dir.as_raw_fd(),
                 name: &target_name,
@@ -199,7 +269,14 @@ fn host_target(
 
 /// Copy the host path `src` to `dest` inside the container root `root`.
 /// Owned by root in the container unless `archive` (keep the source's ids).
-pub fn copy_in(src: &Path, root: RawFd, dest: &str, archive: bool) -> Result<CopyStats> {
+/// With `follow` (`-L`), a symlink named as SRC is copied as what it points to.
+pub fn copy_in(
+    src: &Path,
+    root: RawFd,
+    dest: &str,
+    archive: bool,
+    follow: bool,
+) -> Result<CopyStats> {
     let src_s = src.display().to_string();
     let s = split(&src_s)?;
     let opts = CopyOpts {
@@ -211,12 +288,19 @@ pub fn copy_in(src: &Path, root: RawFd, dest: &str, archive: bool) -> Result<Cop
         layers: false,
     };
     let mut stats = CopyStats::default();
-    let host_parent = open_dir(Path::new(&s.parent))?;
+    let mut host_parent = open_dir(Path::new(&s.parent))?;
+    // With -L, the name read in host_parent differs from the name it lands as.
+    let mut read_name = None;
     let (src_name, src_st) = match &s.name {
         Some(n) => {
             let c = cname(n.as_bytes(), &src_s)?;
-            let st = lstat_at(host_parent.as_raw_fd(), &c)
+            let mut st = lstat_at(host_parent.as_raw_fd(), &c)
                 .map_err(|e| SysError::from_errno(e, "cp", src_s.clone()))?;
+            if follow && !s.trailing_slash && st.st_mode & libc::S_IFMT == libc::S_IFLNK {
+                // The host side is the caller's own: the kernel may follow it.
+                let (p, r, t) = follow_on_host(src, &src_s)?;
+                (host_parent, read_name, st) = (p, Some(r), t);
+            }
             (Some(c), Some(st))
         }
         None => (None, None),
@@ -240,7 +324,8 @@ pub fn copy_in(src: &Path, root: RawFd, dest: &str, archive: bool) -> Result<Cop
                     name: &name,
                     shown,
                 };
-                copy_node(&[host_parent], 0, &name, &target, &opts, &mut stats)?;
+                let read = read_name.as_ref().unwrap_or(&name);
+                copy_node(&[host_parent], 0, read, &target, &opts, &mut stats)?;
             }
         }
         Err(e) if e.errno == libc::ENOENT || e.errno == libc::ENOTDIR => {
@@ -272,7 +357,10 @@ pub fn copy_in(src: &Path, root: RawFd, dest: &str, archive: bool) -> Result<Cop
                 shown: dest.to_string(),
             };
             match src_name {
-                Some(name) => copy_node(&[host_parent], 0, &name, &target, &opts, &mut stats)?,
+                Some(name) => {
+                    let read = read_name.as_ref().unwrap_or(&name);
+                    copy_node(&[host_parent], 0, read, &target, &opts, &mut stats)?
+                }
                 None => {
                     // `cp ./. c:/new`: the current directory's contents as a new directory.
                     let cur = open_dir(src)?;
@@ -284,6 +372,19 @@ pub fn copy_in(src: &Path, root: RawFd, dest: &str, archive: bool) -> Result<Cop
         Err(e) => return Err(e),
     }
     Ok(stats)
+}
+
+/// What the host symlink `src` points to, as a parent fd and name (or a
+/// directory and `.` when the target is `/`).
+fn follow_on_host(src: &Path, shown: &str) -> Result<(OwnedFd, CString, libc::stat)> {
+    let real = std::fs::canonicalize(src).map_err(|e| SysError::from_io(&e, "cp", shown))?;
+    let (dir, name) = match (real.parent(), real.file_name()) {
+        (Some(p), Some(n)) => (open_dir(p)?, cname(n.as_encoded_bytes(), shown)?),
+        _ => (open_dir(&real)?, CString::new(".").expect("no nul")),
+    };
+    let st = lstat_at(dir.as_raw_fd(), &name)
+        .map_err(|e| SysError::from_errno(e, "cp", shown.to_string()))?;
+    Ok((dir, name, st))
 }
 
 #[cfg(test)]
@@ -312,13 +413,13 @@ mod tests {
         // An absolute symlink resolves inside the root, never to the host's /etc.
         symlink("/etc", root.join("link")).unwrap();
         let rfd = root_fd(&root);
-        copy_out(rfd.as_raw_fd(), "/link/passwd", &host.join("p")).unwrap();
+        copy_out(rfd.as_raw_fd(), "/link/passwd", &host.join("p"), false).unwrap();
         assert_eq!(
             std::fs::read_to_string(host.join("p")).unwrap(),
             "container passwd"
         );
         // The link itself is copied as a link.
-        copy_out(rfd.as_raw_fd(), "/link", &host).unwrap();
+        copy_out(rfd.as_raw_fd(), "/link", &host, false).unwrap();
         assert_eq!(
             std::fs::read_link(host.join("link")).unwrap(),
             Path::new("/etc")
@@ -341,9 +442,9 @@ mod tests {
         symlink(outside.join("x"), root.join("evilfile")).unwrap();
         let rfd = root_fd(&root);
         // Into a symlinked directory: resolved in the root, where it does not exist.
-        assert!(copy_in(&host.join("f"), rfd.as_raw_fd(), "/evil/f", false).is_err());
+        assert!(copy_in(&host.join("f"), rfd.as_raw_fd(), "/evil/f", false, false).is_err());
         // Onto a symlink to a host file: the symlink is replaced, not followed.
-        copy_in(&host.join("f"), rfd.as_raw_fd(), "/evilfile", false).unwrap();
+        copy_in(&host.join("f"), rfd.as_raw_fd(), "/evilfile", false, false).unwrap();
         assert!(!outside.join("x").exists());
         assert_eq!(
             std::fs::read_to_string(root.join("evilfile")).unwrap(),
@@ -351,9 +452,9 @@ mod tests {
         );
         assert!(std::fs::read_dir(&outside).unwrap().next().is_none());
         // A directory goes in as DEST, then into DEST.
-        copy_in(&host, rfd.as_raw_fd(), "/new", false).unwrap();
+        copy_in(&host, rfd.as_raw_fd(), "/new", false, false).unwrap();
         assert_eq!(std::fs::read_to_string(root.join("new/f")).unwrap(), "data");
-        copy_in(&host, rfd.as_raw_fd(), "/new", false).unwrap();
+        copy_in(&host, rfd.as_raw_fd(), "/new", false, false).unwrap();
         assert_eq!(
             std::fs::read_to_string(root.join("new/host/f")).unwrap(),
             "data"

@@ -7,9 +7,23 @@ use std::os::fd::{AsRawFd, OwnedFd};
 
 use super::copy::{open_at, Target};
 
-/// At most this many first copies are remembered (each holds an O_PATH fd);
-/// past it, further links are copied as separate files.
-const REMEMBERED: usize = 256;
+/// At most this many first copies are remembered: each holds an O_PATH fd,
+/// so a quarter of the open-file limit (at least 256), the rest left to the
+/// walk and the process. Past it, further links are copied as separate files.
+/// (Node raises its soft limit to the hard one; `tsrun-shim cp` does too.)
+fn remembered() -> usize {
+    static CAP: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CAP.get_or_init(|| {
+        // SAFETY: a zeroed rlimit is a valid out-buffer.
+        let mut rl: libc::rlimit = unsafe { std::mem::zeroed() };
+        let soft = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) } == 0 {
+            rl.rlim_cur as usize
+        } else {
+            0
+        };
+        (soft / 4).max(256)
+    })
+}
 
 /// The first copy of each multiply-linked source file, by (device, inode).
 #[derive(Debug, Default)]
@@ -39,7 +53,7 @@ impl HardLinks {
     /// Remember the copy just made at `to` of the source `st`, when the
     /// source has other names still to come.
     pub fn remember(&mut self, st: &libc::stat, to_dir: i32, to_name: &CStr) {
-        if st.st_nlink < 2 || self.copies.len() >= REMEMBERED {
+        if st.st_nlink < 2 || self.copies.len() >= remembered() {
             return;
         }
         if let Ok(fd) = open_at(to_dir, to_name, libc::O_PATH | libc::O_NOFOLLOW, 0) {

@@ -9,18 +9,23 @@ export default class Cp extends EngineCommand {
     'A directory is copied as DEST when DEST does not exist and into DEST when it does; SRC/. copies its contents.',
     'Symlinks are copied as symlinks; inside the container they resolve inside its root, never to the host.',
     'Copied in, files belong to root unless -a; copied out, to you.',
+    'A host side of - is a tar stream: CONTAINER:SRC - writes SRC as a tar to stdout; - CONTAINER:DIR unpacks a tar (plain, gzip or zstd) from stdin into the existing directory DIR, refusing any entry that would land outside it.',
   ].join(' ')
   static override examples = [
     '<%= config.bin %> cp web:/etc/hostname ./hostname',
     '<%= config.bin %> cp ./site/. web:/usr/share/html',
     '<%= config.bin %> cp -a ./data web:/srv/',
+    '<%= config.bin %> cp -L web:/etc/localtime ./localtime',
+    '<%= config.bin %> cp web:/var/log - | tar -t',
+    'tar -c site | <%= config.bin %> cp - web:/usr/share',
   ]
   static override args = {
-    src: Args.string({ required: true, description: 'CONTAINER:PATH or a host path' }),
-    dest: Args.string({ required: true, description: 'CONTAINER:PATH or a host path' }),
+    src: Args.string({ required: true, description: 'CONTAINER:PATH, a host path, or - (a tar on stdin)' }),
+    dest: Args.string({ required: true, description: 'CONTAINER:PATH, a host path, or - (a tar to stdout)' }),
   }
   static override flags = {
     archive: Flags.boolean({ char: 'a', description: 'keep uid/gid of what is copied in' }),
+    'follow-link': Flags.boolean({ char: 'L', description: 'always follow a symlink named as SRC (copy what it points to, under its name)' }),
   }
 
   async run(): Promise<void> {
@@ -29,11 +34,11 @@ export default class Cp extends EngineCommand {
     const dest = containerSide(args.dest)
     if (src && dest) throw new InvalidArgumentError('copying between two containers is not supported: copy to the host first')
     if (!src && !dest) throw new InvalidArgumentError(`one of "${args.src}" and "${args.dest}" must be CONTAINER:PATH`)
-    if (args.src === '-' || args.dest === '-') throw new InvalidArgumentError('tar streams on stdin/stdout (-) are not supported yet')
     const engine = await this.openEngine(flags)
     const copier = new ContainerCopy(engine.containers, engine.backends)
-    if (src) await copier.copy({ container: src.container, direction: 'out', containerPath: src.path, hostPath: args.dest, archive: flags.archive })
-    else await copier.copy({ container: dest!.container, direction: 'in', containerPath: dest!.path, hostPath: args.src, archive: flags.archive })
+    const common = { archive: flags.archive, followLink: flags['follow-link'] }
+    if (src) await copier.copy({ container: src.container, direction: 'out', containerPath: src.path, hostPath: args.dest, ...common })
+    else await copier.copy({ container: dest!.container, direction: 'in', containerPath: dest!.path, hostPath: args.src, ...common })
   }
 }
 

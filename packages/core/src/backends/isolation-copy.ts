@@ -25,10 +25,16 @@ export interface CopyRequest {
   direction: 'in' | 'out'
   /** Absolute path inside the container (`/.` suffix: a directory's contents). */
   containerPath: string
-  /** Absolute host path, as typed otherwise (trailing `/` and `/.` kept). */
+  /**
+   * Absolute host path, as typed otherwise (trailing `/` and `/.` kept); or
+   * `-`, a tar stream: written to the backend's inherited stdout (`out`),
+   * read from its stdin and unpacked into the directory `containerPath` (`in`).
+   */
   hostPath: string
   /** `cp -a`: keep the source's uid/gid when copying in (else root owns the copy). */
   archive: boolean
+  /** `cp -L`: a symlink named as the source is copied as what it points to. */
+  followLink?: boolean
 }
 
 export interface IsolationCopy {

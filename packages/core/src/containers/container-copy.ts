@@ -10,8 +10,11 @@ export interface CopyOptions {
   container: string
   direction: 'in' | 'out'
   containerPath: string
+  /** A host path, or `-`: a tar stream on stdout (`out`) or stdin (`in`). */
   hostPath: string
   archive: boolean
+  /** `-L`: follow a symlink named as the source. */
+  followLink?: boolean
 }
 
 /**
@@ -35,6 +38,7 @@ export class ContainerCopy {
         containerPath,
         hostPath: hostPath(opts.hostPath),
         archive: opts.archive,
+        followLink: opts.followLink ?? false,
       })
     } catch (err) {
       throw new TsrunError(`cp ${opts.direction === 'out' ? `${rec.name}:${containerPath} ${opts.hostPath}` : `${opts.hostPath} ${rec.name}:${containerPath}`}: ${(err as Error).message}`)
@@ -42,8 +46,9 @@ export class ContainerCopy {
   }
 }
 
-/** Absolute, with Docker's meaningful endings (`dir/`, `dir/.`) kept. */
+/** Absolute, with Docker's meaningful endings (`dir/`, `dir/.`) kept; `-` (a tar stream) as is. */
 function hostPath(p: string): string {
+  if (p === '-') return p
   const abs = path.resolve(p)
   if (p.endsWith('/.')) return `${abs}/.`
   if (p.endsWith('/') && abs !== '/') return `${abs}/`
