@@ -59,30 +59,29 @@ mkdir -p "$work/bind" "$work/host"
 # Nothing is deleted until the end: on ext4 (here mounted with `discard`),
 # creating files right after deleting a gigabyte waits on the freed blocks,
 # and that, not the mount path, would be what gets timed. Small files are
-# timed in a phase of their own, after the sequential one and a sync, so
-# that writing back a gigabyte does not land on them either.
+# timed in a phase of their own, before the sequential one, so that writing
+# back a gigabyte does not land on them either.
+# Both start alike: DIR and a size (MiB, or files), a clock, DIR made, t0.
 # shellcheck disable=SC2016
-seq_script='
+prelude='
 set -e
-d=$1; mb=$2
+d=$1; arg=$2
 now() { read -r up _ < /proc/uptime; echo $(( ${up%.*}${up#*.} * 10000000 )); }
 mkdir "$d"
 t0=$(now)
-dd if=/dev/zero of="$d/big" bs=1M count=$mb conv=fsync 2>/dev/null
+'
+# shellcheck disable=SC2016
+seq_script=$prelude'
+dd if=/dev/zero of="$d/big" bs=1M count=$arg conv=fsync 2>/dev/null
 t1=$(now)
 dd if="$d/big" of=/dev/null bs=1M 2>/dev/null
 t2=$(now)
 echo $((t1-t0)) $((t2-t1))
 '
 # shellcheck disable=SC2016
-files_script='
-set -e
-d=$1; n=$2
-now() { read -r up _ < /proc/uptime; echo $(( ${up%.*}${up#*.} * 10000000 )); }
-mkdir "$d"
-t0=$(now)
+files_script=$prelude'
 i=0
-while [ $i -lt $n ]; do echo x > "$d/$i"; i=$((i+1)); done
+while [ $i -lt $arg ]; do echo x > "$d/$i"; i=$((i+1)); done
 t1=$(now)
 echo $((t1-t0))
 '
