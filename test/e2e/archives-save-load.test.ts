@@ -3,19 +3,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { busyboxRootfs, exec, lines, newRoot, parseTable, show, STACK_TRACE, storeFiles, type Tsrun } from '../support/tsrun'
+import { busyboxRootfs, exec, lines, parseTable, show, STACK_TRACE, storeFiles, type Tsrun } from '../support/tsrun'
 import { Podman } from '../support/registry'
+import { useFreshRoots } from '../support/suite'
 
 let t: Tsrun
 let podman: Podman
-const roots: Tsrun[] = []
 let work: string
 
-function freshRoot(): Tsrun {
-  const r = newRoot()
-  roots.push(r)
-  return r
-}
+const freshRoot = useFreshRoots()
 
 beforeAll(async () => {
   t = freshRoot()
@@ -25,7 +21,6 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  for (const r of roots) await r.destroy()
   await podman?.destroy()
   fs.rmSync(work, { recursive: true, force: true })
 }, 120_000)

@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { busyboxRootfs, lines, newRoot, show, STACK_TRACE, storeFiles, type Tsrun } from '../support/tsrun'
+import { busyboxRootfs, lines, show, STACK_TRACE, storeFiles, type Tsrun } from '../support/tsrun'
 import { putImage, startRegistry, type Registry } from '../support/registry'
+import { useFreshRoots } from '../support/suite'
 
 const TAR = 'application/vnd.oci.image.layer.v1.tar'
 const GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip'
@@ -18,14 +19,9 @@ const ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd'
 let reg: Registry
 let tar: Buffer
 let zst: Buffer
-const roots: Tsrun[] = []
 const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`
 
-function freshRoot(): Tsrun {
-  const t = newRoot()
-  roots.push(t)
-  return t
-}
+const freshRoot = useFreshRoots()
 
 beforeAll(async () => {
   reg = await startRegistry()
@@ -35,7 +31,6 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  for (const t of roots) await t.destroy()
   await reg?.stop()
 }, 120_000)
 

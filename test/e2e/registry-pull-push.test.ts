@@ -2,19 +2,15 @@
 // skopeo and podman on the other end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as fs from 'node:fs'
-import { busyboxRootfs, exec, lines, newRoot, show, STACK_TRACE, storeFiles, type Tsrun } from '../support/tsrun'
+import { busyboxRootfs, exec, lines, show, STACK_TRACE, storeFiles, type Tsrun } from '../support/tsrun'
 import { Podman, startRegistry, type Registry } from '../support/registry'
+import { useFreshRoots } from '../support/suite'
 
 let reg: Registry
 let src: Tsrun
-const roots: Tsrun[] = []
 let podman: Podman
 
-function freshRoot(): Tsrun {
-  const t = newRoot()
-  roots.push(t)
-  return t
-}
+const freshRoot = useFreshRoots()
 
 beforeAll(async () => {
   reg = await startRegistry()
@@ -24,7 +20,6 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  for (const t of roots) await t.destroy()
   await podman?.destroy()
   await reg?.stop()
 }, 120_000)

@@ -10,23 +10,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { lines, newRoot, show, STACK_TRACE, type Result, type Tsrun } from '../support/tsrun'
+import { lines, show, STACK_TRACE, type Result, type Tsrun } from '../support/tsrun'
 import { startRegistry, type Registry } from '../support/registry'
 import { startTokenServer, type TokenRequest, type TokenServer } from '../support/token-server'
+import { useFreshRoots } from '../support/suite'
 
 const USERS = { alice: 'alice pw', carol: 'carol pw' }
 
 let tokens: TokenServer
 let tokensStopped = false
 let reg: Registry
-const roots: Tsrun[] = []
 let alice: Tsrun
 
-function freshRoot(): Tsrun {
-  const t = newRoot()
-  roots.push(t)
-  return t
-}
+const freshRoot = useFreshRoots()
 
 beforeAll(async () => {
   tokens = await startTokenServer({
@@ -44,7 +40,6 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  for (const t of roots) await t.destroy()
   await reg?.stop()
   if (!tokensStopped) await tokens?.stop()
 }, 120_000)

@@ -24,3 +24,19 @@ export function useRoot(opts: SuiteOpts = {}): Suite {
   }, 120_000)
   return { t, imageId: () => imageId }
 }
+
+/**
+ * For files that need several stores: `freshRoot()` answers a new one each
+ * call, and every one made is removed after the file's tests.
+ */
+export function useFreshRoots(): () => Tsrun {
+  const roots: Tsrun[] = []
+  afterAll(async () => {
+    for (const t of roots) await t.destroy()
+  }, 120_000)
+  return () => {
+    const t = newRoot()
+    roots.push(t)
+    return t
+  }
+}
