@@ -17,6 +17,8 @@ KIND:
   hardlink-abs   BASE_TAR + hard link hl -> TARGET (absolute host path)
   hardlink-up    BASE_TAR + hard link hl -> ../../../../..TARGET
   hardlink-write BASE_TAR + hard link hl -> TARGET, then a regular file hl (write through?)
+  setuid-devices BASE_TAR + /opt/busybox-suid (bin/busybox, mode 04755, root),
+                 /opt/loop-control (char 10:237, 0666), /opt/null (char 1:3, 0666)
 
 TARGET is an absolute host path (e.g. /tmp/tsrun-pwned-abc). The payload of
 every file written is PAYLOAD below, so a test can recognise it.
@@ -67,6 +69,22 @@ def add_dir(out, name, mode=0o777):
     out.addfile(ti)
 
 
+def add_setuid_and_devices(out, base):
+    """What an image may legitimately hold and a host user must never reach."""
+    with tarfile.open(base, "r:") as src:
+        names = src.getnames()
+        bb = src.getmember("./bin/busybox" if "./bin/busybox" in names else "bin/busybox")
+        data = src.extractfile(bb).read()
+    add_dir(out, "opt", 0o755)
+    add_file(out, "opt/busybox-suid", data, mode=0o4755)
+    for name, major, minor in (("opt/loop-control", 10, 237), ("opt/null", 1, 3)):
+        ti = tarfile.TarInfo(name)
+        ti.type = tarfile.CHRTYPE
+        ti.devmajor, ti.devminor = major, minor
+        ti.mode = 0o666
+        out.addfile(ti)
+
+
 def main():
     out_path, kind = sys.argv[1], sys.argv[2]
     base = sys.argv[3] if len(sys.argv) > 3 else None
@@ -85,6 +103,12 @@ def main():
             data = f.read(700)
         with open(out_path, "wb") as f:
             f.write(data)
+        return
+
+    if kind == "setuid-devices":
+        with tarfile.open(out_path, "w:", format=tarfile.GNU_FORMAT) as out:
+            copy_base(out, base)
+            add_setuid_and_devices(out, base)
         return
 
     rel = target.lstrip("/")

@@ -35,6 +35,8 @@ export function resolveConfig(opts: Partial<EngineConfig> = {}, env: NodeJS.Proc
 export class Paths {
   constructor(private readonly cfg: Pick<EngineConfig, 'root' | 'runRoot'>) {}
   get root(): string { return this.cfg.root }
+  /** Volatile state (locks). */
+  get runRoot(): string { return this.cfg.runRoot }
   /** The OCI image layout (oci-layout, index.json, blobs/). */
   get images(): string { return path.join(this.cfg.root, 'images') }
   get containers(): string { return path.join(this.cfg.root, 'containers') }

@@ -5,6 +5,7 @@ import { ContainerService } from './containers/container-service'
 import { createEngineContainer, DependencyContainer, Tokens } from './di'
 import { ImageService } from './images/image-service'
 import { ImageStore } from './images/image-store'
+import { secureStateRoots } from './state-root'
 import type { VolumeService } from './volumes/volume-service'
 
 /**
@@ -25,6 +26,8 @@ export class Engine {
     this.container = createEngineContainer()
     this.backends = new BackendRegistry(this.container)
     this.paths = new Paths(config)
+    // Before anything reads or writes the store: closed to other host users.
+    secureStateRoots(this.paths)
     this.container.registerInstance(Tokens.Config, config)
     this.container.registerInstance(Tokens.Backends, this.backends)
   }
