@@ -57,10 +57,17 @@ describe('exec into web', () => {
     expect(fs.existsSync('/tmp/from-exec')).toBe(false)
   })
 
-  it('in the container cgroup', async () => {
-    const r = await t.run(['exec', 'web', 'cat', '/proc/self/cgroup'])
-    expect(r.code, show(r)).toBe(0)
-    expect(r.stdout).toContain(`/tsrun/${id}`)
+  it("in the container cgroup, and in its cgroup namespace (where that cgroup is the root)", async () => {
+    const procs = () => cgroupDirsFor(id).map((d) => lines(fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8')).length)
+    const before = procs()
+    expect(before.length).toBeGreaterThan(0)
+    await t.ok(['exec', '-d', 'web', 'sleep', '3'])
+    // Seen from the host: one more process in tsrun/<id>, in every hierarchy.
+    await waitFor(() => procs().every((n, i) => n === before[i] + 1), 'the exec to join every hierarchy', 5_000)
+    const inside = lines((await t.ok(['exec', 'web', 'cat', '/proc/self/cgroup'])).stdout)
+    expect(inside.length).toBeGreaterThan(0)
+    for (const l of inside) expect(l).toMatch(/:\/$/)
+    expect(inside).toEqual(lines((await t.ok(['exec', 'web', 'cat', '/proc/1/cgroup'])).stdout))
   })
 
   it("the container's env and cwd; -e, -w and -u override", async () => {

@@ -7,7 +7,6 @@
 //! exec. Last, wait on the error pipe: EOF means the user's command was
 //! exec'ed, a message means set-up or exec failed.
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::path::PathBuf;
 
 use tsrun_sys::cgroup::{devices, Cgroup, Hierarchy};
 use tsrun_sys::error::SysError;
@@ -15,7 +14,8 @@ use tsrun_sys::mount::MountContext;
 use tsrun_sys::ns::{self, NsPlan};
 use tsrun_sys::oci::Spec;
 
-use crate::init::{self, ChildCtx, Failure};
+use crate::init::{self, Failure};
+use crate::reexec;
 use crate::stdio::{self, ParentStdio};
 
 /// A container whose PID 1 has exec'ed.
@@ -34,7 +34,7 @@ pub struct StartOpts<'a> {
 }
 
 /// Bind sources for a `cgroup` mount: the container's own cgroup directories.
-fn mount_context(cg: Option<&Cgroup>) -> MountContext {
+pub fn mount_context(cg: Option<&Cgroup>) -> MountContext {
     let mut ctx = MountContext::default();
     let Some(cg) = cg else { return ctx };
     let pure_v2 = cg.dirs.len() == 1 && matches!(cg.dirs[0].hierarchy, Hierarchy::V2 { .. });
@@ -98,10 +98,10 @@ fn kill_and_reap(pid: i32) {
 /// Create the container and exec its command. On failure everything made
 /// here (child, fds) is gone; the cgroup is the caller's to remove.
 pub fn start(spec: &Spec, o: &StartOpts) -> Result<Started, Failure> {
-    let root: PathBuf = spec.root_path(o.bundle);
-    let rootfs_mounts = spec.rootfs_mounts()?;
     let plan = NsPlan::new(&spec.linux.namespaces)?;
-    let mount_ctx = mount_context(o.cgroup);
+    // The child enters the container from this sealed copy, never from the
+    // host's binary (reexec.rs); we hold it until the child has exec'ed.
+    let sealed = reexec::sealed_self()?;
     let (parent_io, child_io) = stdio::make(spec.process.terminal, o.keep_stdin, o.winsize)?;
     let (sync_r, sync_w) = stdio::pipe()?;
     let (err_r, err_w) = stdio::pipe()?;
@@ -125,18 +125,27 @@ pub fn start(spec: &Spec, o: &StartOpts) -> Result<Started, Failure> {
     if pid == 0 {
         drop(sync_w);
         drop(err_r);
-        let ctx = ChildCtx {
-            spec,
-            root: &root,
-            rootfs_mounts: &rootfs_mounts,
-            ns: &plan,
-            mount_ctx: &mount_ctx,
-            stdio: &child_io,
-            sync_r: sync_r.as_raw_fd(),
-            err_w: err_w.as_raw_fd(),
-            ready_w: ready.as_ref().map(|(_, (_, w))| w.as_raw_fd()),
-        };
-        init::child_main(&ctx);
+        let (stdio_word, mut keep) = reexec::encode_stdio(&child_io);
+        let mut args = vec![
+            reexec::CONTAINER_INIT.to_string(),
+            "--bundle".into(),
+            o.bundle.display().to_string(),
+            "--sync".into(),
+            sync_r.as_raw_fd().to_string(),
+            "--err".into(),
+            err_w.as_raw_fd().to_string(),
+            "--sealed".into(),
+            sealed.as_raw_fd().to_string(),
+            "--stdio".into(),
+            stdio_word,
+        ];
+        keep.extend([sync_r.as_raw_fd(), err_w.as_raw_fd(), sealed.as_raw_fd()]);
+        if let Some((_, (_, w))) = &ready {
+            args.extend(["--ready".into(), w.as_raw_fd().to_string()]);
+            keep.push(w.as_raw_fd());
+        }
+        let f = reexec::exec_sealed(sealed.as_raw_fd(), args, &keep);
+        init::report_and_exit(err_w.as_raw_fd(), &f);
     }
     drop(child_io);
     drop(sync_r);
@@ -179,6 +188,7 @@ pub fn start(spec: &Spec, o: &StartOpts) -> Result<Started, Failure> {
         unsafe { libc::waitpid(pid, std::ptr::null_mut(), 0) };
         return Err(failure);
     }
+    drop(sealed);
     Ok(Started {
         pid,
         stdio: parent_io,

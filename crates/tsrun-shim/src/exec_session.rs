@@ -36,7 +36,7 @@ use crate::exec_args::{self, ExecArgs};
 use crate::init::Failure;
 use crate::lockdown::Lockdown;
 use crate::stdio::{self, ChildStdio, ParentStdio};
-use crate::{identity, logfile, monitor, signals, state};
+use crate::{identity, logfile, monitor, reexec, signals, state};
 
 /// Namespace types in the order the child joins them (mount last: it moves
 /// root and cwd); `pid` is joined by the parent. (OCI name, /proc name, flag)
@@ -175,26 +175,49 @@ fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
     if let Some((flag, name, fd)) = joins.iter().find(|j| j.0 == libc::CLONE_NEWPID) {
         setns(fd.as_raw_fd(), *flag, name)?;
     }
+    // The child enters the container from a sealed copy of this binary
+    // (reexec.rs), never from the host's file.
+    let sealed = reexec::sealed_self()?;
     let child = ns::clone_fork(0)?;
     if child == 0 {
         drop(sync_w);
         drop(err_r);
-        let f = match child_setup(a, &spec, &process, &joins, &child_io, sync_r.as_raw_fd()) {
-            Ok(env) => {
-                let e = exec::exec(&process.args, &env);
-                Failure {
-                    code: e.code,
-                    message: e.message,
-                }
-            }
-            Err(f) => f,
-        };
+        let (stdio_word, mut keep) = reexec::encode_stdio(&child_io);
+        let join_word = joins
+            .iter()
+            .filter(|(flag, _, _)| *flag != libc::CLONE_NEWPID)
+            .map(|(flag, name, fd)| {
+                keep.push(fd.as_raw_fd());
+                format!("{name}={}:{}", flag, fd.as_raw_fd())
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        keep.extend([sync_r.as_raw_fd(), err_w.as_raw_fd()]);
+        let args = vec![
+            reexec::EXEC_CHILD.to_string(),
+            "--bundle".into(),
+            a.bundle.display().to_string(),
+            "--process".into(),
+            a.process.display().to_string(),
+            "--user".into(),
+            a.user.clone(),
+            "--sync".into(),
+            sync_r.as_raw_fd().to_string(),
+            "--err".into(),
+            err_w.as_raw_fd().to_string(),
+            "--stdio".into(),
+            stdio_word,
+            "--join".into(),
+            join_word,
+        ];
+        let f = reexec::exec_sealed(sealed.as_raw_fd(), args, &keep);
         crate::init::report_and_exit(err_w.as_raw_fd(), &f);
     }
     drop(child_io);
     drop(sync_r);
     drop(err_w);
     drop(joins);
+    drop(sealed);
     if let Some(cg) = &cgroup {
         if let Err(e) = cg.add_pid(child) {
             // SAFETY: killing and reaping our own child.
@@ -300,10 +323,10 @@ fn read_all(fd: OwnedFd) -> Vec<u8> {
 /// In the child: wait for the cgroup join, enter the namespaces, stdio,
 /// identity. Returns the environment to exec with.
 fn child_setup(
-    a: &ExecArgs,
+    user: &str,
     spec: &Spec,
     process: &Process,
-    joins: &[(libc::c_int, &str, OwnedFd)],
+    joins: &[(libc::c_int, String, OwnedFd)],
     io: &ChildStdio,
     sync_r: RawFd,
 ) -> Result<Vec<String>, Failure> {
@@ -324,11 +347,7 @@ fn child_setup(
     stdio::install(io)?;
     crate::rlimit::apply(&spec.process.rlimits)?;
     lockdown.before_user_switch()?;
-    let user = if a.user.is_empty() {
-        "0"
-    } else {
-        a.user.as_str()
-    };
+    let user = if user.is_empty() { "0" } else { user };
     let cwd = if process.cwd.is_empty() {
         "/"
     } else {
@@ -337,4 +356,71 @@ fn child_setup(
     let env = identity::become_user(user, &process.env, cwd, spec.process.capabilities.as_ref())?;
     lockdown.after_user_switch()?;
     Ok(env)
+}
+
+/// `tsrun-shim exec-child ...`: the exec'd process-to-be, run from the
+/// sealed copy (reexec.rs): joins the namespaces by the fds its parent
+/// opened, becomes the user, and execs the command.
+pub fn child_main(argv: Vec<String>) -> ! {
+    reexec::make_undumpable();
+    let words = match reexec::Words::parse(argv) {
+        Ok(w) => w,
+        Err(msg) => {
+            eprintln!("{msg}");
+            std::process::exit(125)
+        }
+    };
+    let Ok(Some(err_w)) = words.fd("err") else {
+        eprintln!("exec-child: missing --err");
+        std::process::exit(125)
+    };
+    let f = match child_run(&words) {
+        Ok(f) | Err(f) => f,
+    };
+    crate::init::report_and_exit(err_w, &f)
+}
+
+/// Everything up to the exec; answers the exec's failure (it returns only then).
+fn child_run(w: &reexec::Words) -> Result<Failure, Failure> {
+    let usage = |m: String| Failure {
+        code: 125,
+        message: format!("exec-child: {m}"),
+    };
+    let spec = Spec::load(Path::new(w.need("bundle").map_err(usage)?))?;
+    let process = read_process(Path::new(w.need("process").map_err(usage)?))?;
+    let sync_r = w
+        .fd("sync")
+        .map_err(usage)?
+        .ok_or_else(|| usage("missing --sync".into()))?;
+    let io = reexec::decode_stdio(w.need("stdio").map_err(usage)?).map_err(usage)?;
+    let joins = decode_joins(w.need("join").map_err(usage)?).map_err(usage)?;
+    let env = child_setup(
+        w.need("user").map_err(usage)?,
+        &spec,
+        &process,
+        &joins,
+        &io,
+        sync_r,
+    )?;
+    let e = exec::exec(&process.args, &env);
+    Ok(Failure {
+        code: e.code,
+        message: e.message,
+    })
+}
+
+/// `name=FLAG:FD,...` back into the namespaces to join, owning the fds.
+fn decode_joins(word: &str) -> Result<Vec<(libc::c_int, String, OwnedFd)>, String> {
+    let bad = || format!("bad --join {word:?}");
+    word.split(',')
+        .filter(|p| !p.is_empty())
+        .map(|part| {
+            let (name, rest) = part.split_once('=').ok_or_else(bad)?;
+            let (flag, fd) = rest.split_once(':').ok_or_else(bad)?;
+            let flag: libc::c_int = flag.parse().map_err(|_| bad())?;
+            let fd: RawFd = fd.parse().map_err(|_| bad())?;
+            // SAFETY: the fd was passed to us open, by number, by our parent.
+            Ok((flag, name.to_string(), unsafe { OwnedFd::from_raw_fd(fd) }))
+        })
+        .collect()
 }

@@ -26,6 +26,7 @@ use tsrun_sys::{exec, user};
 use crate::lockdown::Lockdown;
 
 use crate::reaper;
+use crate::reexec;
 use crate::signals;
 use crate::stdio::{self, ChildStdio};
 
@@ -42,6 +43,9 @@ pub struct ChildCtx<'a> {
     /// Set when the parent puts device cgroup rules in before the exec: we
     /// write one byte here once our /dev nodes exist, then wait for it.
     pub ready_w: Option<RawFd>,
+    /// The sealed copy of this binary we run from: `--init` execs it as the
+    /// container's reaper (nothing of the host's is mounted in).
+    pub sealed: RawFd,
 }
 
 /// A failure with the exit code the shim will use.
@@ -62,13 +66,12 @@ impl From<SysError> for Failure {
 /// Entry point in the child; never returns.
 pub fn child_main(c: &ChildCtx) -> ! {
     let f = match setup(c) {
+        Ok(env) if reaper::wanted(c.spec) => {
+            tsrun_sys::sealed::exec_fd(c.sealed, &reaper::wrap_args(&c.spec.process.args), &env)
+                .into()
+        }
         Ok(env) => {
-            let args = if reaper::wanted(c.spec) {
-                reaper::wrap_args(&c.spec.process.args)
-            } else {
-                c.spec.process.args.clone()
-            };
-            let e = exec::exec(&args, &env);
+            let e = exec::exec(&c.spec.process.args, &env);
             Failure {
                 code: e.code,
                 message: e.message,
@@ -77,6 +80,82 @@ pub fn child_main(c: &ChildCtx) -> ! {
         Err(f) => f,
     };
     report_and_exit(c.err_w, &f)
+}
+
+/// `tsrun-shim container-init ...`: the container init, exec'ed by the
+/// cloned child from the sealed copy (reexec.rs). Loads the bundle again,
+/// derives what the parent derived, and goes on as `child_main`.
+pub fn reexec_main(argv: Vec<String>) -> ! {
+    reexec::make_undumpable();
+    let words = match reexec::Words::parse(argv) {
+        Ok(w) => w,
+        Err(msg) => fail_early(&msg),
+    };
+    let Ok(Some(err_w)) = words.fd("err") else {
+        fail_early("container-init: missing --err")
+    };
+    let f = match reexec_run(&words, err_w) {
+        Ok(never) => match never {},
+        Err(f) => f,
+    };
+    report_and_exit(err_w, &f)
+}
+
+/// No error pipe to report on: say it on stderr, as any usage error.
+fn fail_early(msg: &str) -> ! {
+    eprintln!("{msg}");
+    std::process::exit(125)
+}
+
+fn reexec_run(
+    w: &reexec::Words,
+    err_w: RawFd,
+) -> std::result::Result<std::convert::Infallible, Failure> {
+    let usage = |m: String| Failure {
+        code: 125,
+        message: format!("container-init: {m}"),
+    };
+    let bundle = Path::new(w.need("bundle").map_err(usage)?);
+    let sync_r = w
+        .fd("sync")
+        .map_err(usage)?
+        .ok_or_else(|| usage("missing --sync".into()))?;
+    let sealed = w
+        .fd("sealed")
+        .map_err(usage)?
+        .ok_or_else(|| usage("missing --sealed".into()))?;
+    let ready_w = w.fd("ready").map_err(usage)?;
+    let stdio = reexec::decode_stdio(w.need("stdio").map_err(usage)?).map_err(usage)?;
+    let spec = Spec::load(bundle)?;
+    let root = spec.root_path(bundle);
+    let rootfs_mounts = spec.rootfs_mounts()?;
+    let plan = NsPlan::new(&spec.linux.namespaces)?;
+    // Only a `cgroup` mount needs the container's cgroup dirs.
+    let cgroup = match spec.linux.cgroups_path.as_deref().filter(|p| !p.is_empty()) {
+        Some(p)
+            if spec
+                .mounts
+                .iter()
+                .any(|m| m.kind.as_deref() == Some("cgroup")) =>
+        {
+            Some(tsrun_sys::cgroup::Cgroup::for_host(p)?)
+        }
+        _ => None,
+    };
+    let mount_ctx = crate::create::mount_context(cgroup.as_ref());
+    let ctx = ChildCtx {
+        spec: &spec,
+        root: &root,
+        rootfs_mounts: &rootfs_mounts,
+        ns: &plan,
+        mount_ctx: &mount_ctx,
+        stdio: &stdio,
+        sync_r,
+        err_w,
+        ready_w,
+        sealed,
+    };
+    child_main(&ctx)
 }
 
 /// Send a set-up or exec failure to the parent over the CLOEXEC error pipe
@@ -116,12 +195,12 @@ fn wait_for_parent(fd: RawFd) -> Result<()> {
 fn setup(c: &ChildCtx) -> std::result::Result<Vec<String>, Failure> {
     signals::reset_for_exec();
     // The parent writes id maps and moves us into the cgroup meanwhile. A
-    // user namespace needs its maps before anything else, and a new cgroup
-    // namespace must be made inside the container's cgroup; otherwise the
+    // user namespace needs its maps before anything else; otherwise the
     // mounts below need neither, and run while the kernel completes the
     // cgroup move (on cgroup v1 a move waits out an RCU grace period, some
-    // 10 ms): we wait for it only before rlimits, capabilities and exec.
-    let wait_early = c.ns.new_user() || c.ns.unshare_late & libc::CLONE_NEWCGROUP != 0;
+    // 10 ms): we wait for it only before the cgroup namespace (rooted where
+    // we are when it is made), rlimits, capabilities and exec.
+    let wait_early = c.ns.new_user();
     if wait_early {
         wait_for_parent(c.sync_r)?;
     }
@@ -130,9 +209,6 @@ fn setup(c: &ChildCtx) -> std::result::Result<Vec<String>, Failure> {
         if *flag != libc::CLONE_NEWPID {
             ns::join(*flag, path)?;
         }
-    }
-    if c.ns.unshare_late != 0 {
-        ns::unshare(c.ns.unshare_late)?;
     }
     stdio::install(c.stdio)?;
     let spec = c.spec;
@@ -169,6 +245,11 @@ fn setup(c: &ChildCtx) -> std::result::Result<Vec<String>, Failure> {
     if !wait_early {
         wait_for_parent(c.sync_r)?;
     }
+    // The cgroup namespace is rooted at the cgroup we are in when we make
+    // it: only now, after the parent moved us into the container's.
+    if c.ns.unshare_late != 0 {
+        ns::unshare(c.ns.unshare_late)?;
+    }
     if let Some(fd) = c.ready_w {
         // Our own set-up (mknod of /dev, the console bind) is done: the
         // device rules may go in now, and must before anything of the
@@ -199,14 +280,6 @@ fn prepare_rootfs(c: &ChildCtx) -> Result<()> {
     let rootfd = mount::open_root(c.root)?;
     for m in &spec.mounts {
         mount::mount_oci(rootfd.as_raw_fd(), m, c.mount_ctx)?;
-    }
-    if reaper::wanted(spec) {
-        // `--init`: this very binary, read-only, as /sbin/tsrun-init. By its
-        // path: the /proc/self/exe link points into the parent's mount
-        // namespace, and binding from another namespace is EINVAL.
-        let exe = std::fs::read_link("/proc/self/exe")
-            .map_err(|e| SysError::from_io(&e, "readlink", "/proc/self/exe"))?;
-        mount::mount_oci(rootfd.as_raw_fd(), &reaper::self_mount(&exe), c.mount_ctx)?;
     }
     let devices = spec
         .linux

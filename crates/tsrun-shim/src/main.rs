@@ -21,6 +21,7 @@ mod lockdown;
 mod logfile;
 mod monitor;
 mod reaper;
+mod reexec;
 mod relay;
 mod restart;
 mod rlimit;
@@ -43,6 +44,11 @@ fn main() {
     let argv: Vec<String> = std::env::args().collect();
     if reaper::invoked_as_init(&argv[0], argv.get(1).map(String::as_str)) {
         reaper::main(argv[1..].to_vec());
+    }
+    match argv.get(1).map(String::as_str) {
+        Some(reexec::CONTAINER_INIT) => init::reexec_main(argv[2..].to_vec()),
+        Some(reexec::EXEC_CHILD) => exec_session::child_main(argv[2..].to_vec()),
+        _ => {}
     }
     if argv.get(1).map(String::as_str) == Some("exec") {
         std::process::exit(exec_session::main(argv[2..].to_vec()));

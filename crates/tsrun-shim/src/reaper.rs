@@ -1,8 +1,10 @@
 //! `tsrun run --init`: this same binary as the container's PID 1, a tiny
 //! reaper in the manner of tini. With the `io.tsrun.init` annotation the
-//! container init bind-mounts the shim (read-only) at `/sbin/tsrun-init` and
-//! runs `/sbin/tsrun-init -- ARGS...`; called by that name (or as
-//! `tsrun-shim init -- ARGS...`) the binary:
+//! container init execs the sealed copy of the shim it runs from
+//! (reexec.rs) as `/sbin/tsrun-init -- ARGS...`: nothing of the host is
+//! mounted into the container, and its PID 1 cannot reach the host's
+//! binary. Called by that name (or as `tsrun-shim init -- ARGS...`) the
+//! binary:
 //!
 //! - forks the command as its one child, in its own process group (made the
 //!   terminal's foreground group when stdin is a terminal, so job control
@@ -19,9 +21,9 @@ use std::ffi::OsStr;
 use std::path::Path;
 
 use tsrun_sys::exec;
-use tsrun_sys::oci::{Mount, Spec};
+use tsrun_sys::oci::Spec;
 
-/// Where the reaper appears inside the container.
+/// The name the reaper has inside the container (its argv[0]; no such file).
 pub const INIT_PATH: &str = "/sbin/tsrun-init";
 /// Annotation asking for it.
 pub const ANNOTATION_INIT: &str = "io.tsrun.init";
@@ -45,16 +47,6 @@ pub fn wrap_args(args: &[String]) -> Vec<String> {
     out
 }
 
-/// The read-only bind of this binary at INIT_PATH (mounted before pivot_root).
-pub fn self_mount(exe: &Path) -> Mount {
-    Mount {
-        destination: INIT_PATH.to_string(),
-        kind: Some("bind".to_string()),
-        source: Some(exe.display().to_string()),
-        options: vec!["bind".into(), "ro".into(), "nosuid".into(), "nodev".into()],
-    }
-}
-
 fn all_signals() -> libc::sigset_t {
     // SAFETY: sigset manipulation on a local value.
     unsafe {
@@ -67,6 +59,9 @@ fn all_signals() -> libc::sigset_t {
 /// The reaper's main; `args` are what follows the program name (an optional
 /// `init`, an optional `--`, then the command). Never returns.
 pub fn main(mut args: Vec<String>) -> ! {
+    // Exec'ed from a memfd, our name would be the memfd's; `ps` shows this.
+    // SAFETY: prctl with a nul-terminated name.
+    unsafe { libc::prctl(libc::PR_SET_NAME, c"tsrun-init".as_ptr(), 0, 0, 0) };
     if args.first().map(String::as_str) == Some("init") {
         args.remove(0);
     }
@@ -160,8 +155,5 @@ mod tests {
             wrap_args(&["sh".into(), "-c".into(), "x".into()]),
             vec![INIT_PATH, "--", "sh", "-c", "x"]
         );
-        let m = self_mount(Path::new("/opt/tsrun-shim"));
-        assert_eq!(m.destination, INIT_PATH);
-        assert!(m.options.contains(&"ro".to_string()));
     }
 }

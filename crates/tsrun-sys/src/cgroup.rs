@@ -276,10 +276,12 @@ impl Cgroup {
     pub fn pids(&self) -> Vec<i32> {
         let mut out = Vec::new();
         for d in &self.dirs {
-            if let Ok(t) = std::fs::read_to_string(d.dir.join("cgroup.procs")) {
-                for p in t.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
-                    if !out.contains(&p) {
-                        out.push(p);
+            for dir in subtree(&d.dir) {
+                if let Ok(t) = std::fs::read_to_string(dir.join("cgroup.procs")) {
+                    for p in t.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
+                        if !out.contains(&p) {
+                            out.push(p);
+                        }
                     }
                 }
             }
@@ -287,12 +289,27 @@ impl Cgroup {
         out
     }
 
-    /// SIGKILL everything inside: `cgroup.kill` when the v2 tree has it, else
-    /// signal each pid until none is left (bounded).
+    /// SIGKILL everything inside, sub-cgroups the container made included:
+    /// `cgroup.kill` when the v2 tree has it, else signal each pid until
+    /// none is left (bounded).
     pub fn kill(&self) -> Result<()> {
-        // A frozen task cannot act on SIGKILL: thaw first (best effort).
-        if self.frozen() {
-            let _ = self.freeze(false);
+        // A frozen task cannot act on SIGKILL: thaw first (best effort),
+        // every sub-cgroup too (a container may freeze its own), parents
+        // before children (a child cannot thaw under a frozen parent).
+        for d in &self.dirs {
+            for dir in subtree(&d.dir).into_iter().rev() {
+                let _ = match &d.hierarchy {
+                    Hierarchy::V1 { controllers, .. }
+                        if v1::frozen(controllers, &dir) == Some(true) =>
+                    {
+                        v1::freeze(controllers, &dir, false)
+                    }
+                    Hierarchy::V2 { .. } if v2::frozen(&dir) == Some(true) => {
+                        v2::freeze(&dir, false)
+                    }
+                    _ => Ok(false),
+                };
+            }
         }
         for d in &self.dirs {
             let k = d.dir.join("cgroup.kill");
@@ -374,8 +391,11 @@ impl Cgroup {
         self.kill()?;
         let mut first_err = None;
         for d in &self.dirs {
-            if let Err(e) = rmdir_retry(&d.dir) {
-                first_err.get_or_insert(e);
+            // Sub-cgroups the container made in its cgroup namespace first.
+            for dir in subtree(&d.dir) {
+                if let Err(e) = rmdir_retry(&dir) {
+                    first_err.get_or_insert(e);
+                }
             }
         }
         first_err.map_or(Ok(()), Err)
@@ -407,6 +427,28 @@ fn wanted(r: &Resources) -> Vec<&'static str> {
     out
 }
 
+/// `dir` and every cgroup below it, children before their parents. Walked
+/// with a stack, not recursion: a container in its own cgroup namespace may
+/// make sub-cgroups of any number and depth. Nothing when `dir` is missing.
+fn subtree(dir: &Path) -> Vec<PathBuf> {
+    let mut order = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                todo.push(e.path());
+            }
+        }
+        order.push(d);
+    }
+    // Parents were pushed before their children: reversed, children come first.
+    order.reverse();
+    order
+}
+
 fn rmdir_retry(dir: &Path) -> Result<()> {
     for _ in 0..400 {
         match std::fs::remove_dir(dir) {
@@ -434,6 +476,23 @@ pub fn read_value(p: &Path) -> Result<String> {
 mod tests {
     use super::*;
     use crate::oci::{Cpu, Memory, Pids};
+
+    #[test]
+    fn subtree_lists_children_before_parents() {
+        let t = tempfile::tempdir().unwrap();
+        let top = t.path().join("c");
+        for p in ["c/a/deep", "c/b"] {
+            std::fs::create_dir_all(t.path().join(p)).unwrap();
+        }
+        std::fs::write(top.join("cgroup.procs"), "").unwrap();
+        let order = subtree(&top);
+        let pos = |p: &str| order.iter().position(|d| d == &t.path().join(p)).unwrap();
+        assert_eq!(order.len(), 4);
+        assert!(pos("c/a/deep") < pos("c/a"));
+        assert!(pos("c/a") < pos("c") && pos("c/b") < pos("c"));
+        assert_eq!(order.last().unwrap(), &top);
+        assert!(subtree(&t.path().join("missing")).len() <= 1);
+    }
 
     fn fake_host(root: &Path) -> Vec<Hierarchy> {
         let mut h = Vec::new();

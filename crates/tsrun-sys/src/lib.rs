@@ -8,6 +8,8 @@
 //! - `lock`: advisory file locks (flock) for per-resource locking.
 //! - `oci`: the subset of the OCI runtime spec the shim reads.
 //! - `mount`, `ns`, `tty`, `user`, `caps`, `exec`: container-init building blocks.
+//! - `sealed`: a sealed memfd copy of our own binary, and exec from an fd
+//!   (what runs inside a container never is the host's file).
 //! - `seccomp`: `linux.seccomp` compiled to a BPF filter (no libseccomp).
 //! - `volume`: volume data dirs, copy-up, disk usage, `tsrun cp`.
 pub mod caps;
@@ -18,6 +20,7 @@ pub mod lock;
 pub mod mount;
 pub mod ns;
 pub mod oci;
+pub mod sealed;
 pub mod seccomp;
 pub mod tty;
 pub mod unpack;

@@ -28,7 +28,11 @@ export interface EtcFiles {
 /** The OCI runtime spec (config.json) for a container: pure function of its record. */
 export function buildRuntimeSpec(rec: ContainerRecord, etc: EtcFiles): Record<string, unknown> {
   const { uid, gid } = numericUser(rec.config.User)
-  const namespaces = [{ type: 'mount' }, { type: 'pid' }, { type: 'uts' }, { type: 'ipc' }]
+  // A private cgroup namespace always (Docker's default on cgroup v2, and
+  // here on v1 too): a container given CAP_SYS_ADMIN can then mount only its
+  // own subtree of any hierarchy, where no `release_agent` file exists, and
+  // cannot create a new hierarchy (CVE-2022-0492).
+  const namespaces = [{ type: 'mount' }, { type: 'pid' }, { type: 'uts' }, { type: 'ipc' }, { type: 'cgroup' }]
   if (rec.hostConfig.NetworkMode !== 'host') namespaces.push({ type: 'network' })
   const caps = DEFAULT_CAPABILITIES
   const annotations: Record<string, string> = {
