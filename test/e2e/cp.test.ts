@@ -69,6 +69,36 @@ describe('cp out of a container', () => {
     expect(fs.readlinkSync(path.join(host, 'pw'))).toBe('/etc/passwd')
   })
 
+  it('refuses a device node, a FIFO or a link to one as DEST (as podman), leaving it as it was', async () => {
+    const fifo = path.join(host, `fifo-${rand()}`)
+    execFileSync('mkfifo', [fifo])
+    const toNull = path.join(host, `to-null-${rand()}`)
+    fs.symlinkSync('/dev/null', toNull)
+    for (const dest of ['/dev/stdout', '/dev/null', fifo, toNull]) {
+      const before = fs.lstatSync(dest)
+      const r = await t.run(['cp', 'live:/etc/hostname', dest])
+      expect(r.code, `${dest}\n${show(r)}`).toBe(125)
+      expect(r.stderr).toBe(`Error: cp live:/etc/hostname ${dest}: destination ${dest}: must be a directory or a regular file (use - to write a tar stream to stdout)\n`)
+      const after = fs.lstatSync(dest)
+      expect([after.ino, after.mode, after.rdev], dest).toEqual([before.ino, before.mode, before.rdev])
+    }
+    expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true)
+    // `-` is how to write to stdout: a tar stream.
+    const r = await t.run(['cp', 'live:/etc/hostname', '-'])
+    expect(r.code, show(r)).toBe(0)
+    expect(r.stdout).toContain('hostname')
+  })
+
+  it('writes through a link to a regular file, as Docker does', async () => {
+    const target = path.join(host, `target-${rand()}`)
+    fs.writeFileSync(target, 'old\n')
+    const link = `${target}-link`
+    fs.symlinkSync(path.basename(target), link)
+    await t.ok(['cp', 'live:/data/sub/a', link])
+    expect(fs.readFileSync(target, 'utf8')).toBe('one\n')
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true)
+  })
+
   it('a missing path is one line and 125', async () => {
     const r = await t.run(['cp', 'live:/no/such', path.join(host, 'x')])
     expect(r.code, show(r)).toBe(125)

@@ -15,7 +15,7 @@
 //! is the caller's own and is used as given.
 use std::ffi::CString;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Result, SysError};
 use crate::mount::{components, open_in_root};
@@ -178,17 +178,23 @@ pub fn copy_out(root: RawFd, src: &str, dest: &Path, follow: bool) -> Result<Cop
         layers: false,
     };
     let mut stats = CopyStats::default();
+    let asked = dest.display().to_string();
+    let resolved = resolve_host_dest(dest)?;
+    let dest = resolved.as_path();
     let dest_s = dest.display().to_string();
-    let dest_meta = std::fs::symlink_metadata(dest)
-        .ok()
-        .map(|m| {
-            if m.file_type().is_symlink() {
-                std::fs::metadata(dest).ok()
-            } else {
-                Some(m)
-            }
-        })
-        .flatten();
+    let dest_meta = std::fs::symlink_metadata(dest).ok();
+    if let Some(m) = &dest_meta {
+        // A device node, FIFO or socket would be replaced by a regular file
+        // (`/dev/stdout`, `/dev/null`): refused, as podman does. A stream to
+        // stdout is what `-` asks for.
+        if !m.is_dir() && !m.is_file() {
+            return Err(SysError::invalid(
+                "destination",
+                asked,
+                "must be a directory or a regular file (use - to write a tar stream to stdout)",
+            ));
+        }
+    }
     match source {
         Source::Contents(dir) => {
             if dest_meta.is_none() {
@@ -221,6 +227,39 @@ pub fn copy_out(root: RawFd, src: &str, dest: &Path, follow: bool) -> Result<Cop
         }
     }
     Ok(stats)
+}
+
+/// The host destination with symlinks followed, as Docker does (a link to
+/// a file is written through, at the file it names; a dangling link makes
+/// its target). At most 40 links; a trailing `/` is kept.
+fn resolve_host_dest(dest: &Path) -> Result<PathBuf> {
+    let shown = dest.display().to_string();
+    let slash = shown.ends_with('/') && shown.len() > 1;
+    let mut cur = PathBuf::from(shown.trim_end_matches('/'));
+    if cur.as_os_str().is_empty() {
+        cur = PathBuf::from("/");
+    }
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&cur) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = std::fs::read_link(&cur)
+                    .map_err(|e| SysError::from_io(&e, "readlink", cur.display().to_string()))?;
+                cur = match cur.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            _ => {
+                if slash {
+                    let mut s = cur.into_os_string();
+                    s.push("/");
+                    return Ok(PathBuf::from(s));
+                }
+                return Ok(cur);
+            }
+        }
+    }
+    Err(SysError::from_errno(libc::ELOOP, "cp", shown))
 }
 
 /// Where on the host one entry lands: into `dest` when it is a directory, else as `dest`.
@@ -391,7 +430,7 @@ fn follow_on_host(src: &Path, shown: &str) -> Result<(OwnedFd, CString, libc::st
 mod tests {
     use super::*;
     use crate::mount::open_in_root as oir;
-    use std::os::unix::fs::symlink;
+    use std::os::unix::fs::{symlink, FileTypeExt};
 
     fn root_fd(p: &Path) -> OwnedFd {
         oir(
@@ -424,6 +463,50 @@ mod tests {
             std::fs::read_link(host.join("link")).unwrap(),
             Path::new("/etc")
         );
+    }
+
+    #[test]
+    fn copy_out_refuses_devices_and_fifos_and_writes_through_file_links() {
+        let t = tempfile::tempdir().unwrap();
+        let (root, host) = (t.path().join("root"), t.path().join("host"));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::create_dir_all(&host).unwrap();
+        std::fs::write(root.join("f"), "new").unwrap();
+        let rfd = root_fd(&root);
+        let fifo = host.join("fifo");
+        let c = CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: mkfifo with a valid C string.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        symlink(&fifo, host.join("to-fifo")).unwrap();
+        symlink("/dev/null", host.join("to-null")).unwrap();
+        for dest in [fifo.clone(), host.join("to-fifo"), host.join("to-null")] {
+            let e = copy_out(rfd.as_raw_fd(), "/f", &dest, false).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("destination {}: must be a directory or a regular file (use - to write a tar stream to stdout)", dest.display())
+            );
+        }
+        assert!(std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo());
+        assert!(std::fs::symlink_metadata(host.join("to-null"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+        // A link to a regular file is written through, as Docker does.
+        std::fs::write(host.join("target"), "old").unwrap();
+        symlink("target", host.join("to-file")).unwrap();
+        copy_out(rfd.as_raw_fd(), "/f", &host.join("to-file"), false).unwrap();
+        assert_eq!(std::fs::read_to_string(host.join("target")).unwrap(), "new");
+        assert!(std::fs::symlink_metadata(host.join("to-file"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
     }
 
     #[test]
