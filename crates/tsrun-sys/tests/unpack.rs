@@ -843,6 +843,66 @@ fn devices_and_fifos_are_created() {
         .is_fifo());
 }
 
+#[test]
+fn blank_device_numbers_are_valid_as_gnu_tar_writes_them() {
+    require_root!();
+    // GNU tar's default format leaves devmajor/devminor all NUL for a FIFO;
+    // some builders do the same for devices. Both mean 0, as in Docker.
+    let f = Fixture::new();
+    let mut layer = Layer::new();
+    for (kind, path) in [
+        (tar::EntryType::Fifo, "run/gnu-fifo"),
+        (tar::EntryType::Char, "dev/blank"),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.as_gnu_mut().unwrap().name[..path.len()].copy_from_slice(path.as_bytes());
+        h.set_entry_type(kind);
+        h.set_mode(0o640);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_size(0);
+        h.set_mtime(1_600_000_000);
+        assert!(
+            h.as_bytes()[329..345].iter().all(|b| *b == 0),
+            "fields left blank"
+        );
+        h.set_cksum();
+        layer.builder.append(&h, &b""[..]).unwrap();
+    }
+    f.unpack(&mut layer, Whiteouts::Overlay).unwrap();
+    let fifo = fs::symlink_metadata(f.dest().join("run/gnu-fifo")).unwrap();
+    assert!(fifo.file_type().is_fifo());
+    assert_eq!(fifo.mode() & 0o777, 0o640);
+    let blank = fs::symlink_metadata(f.dest().join("dev/blank")).unwrap();
+    assert!(blank.file_type().is_char_device());
+    assert_eq!(blank.rdev(), libc::makedev(0, 0));
+}
+
+#[test]
+fn garbage_device_numbers_are_refused() {
+    let f = Fixture::new();
+    let mut layer = Layer::new();
+    let mut h = tar::Header::new_gnu();
+    h.as_gnu_mut().unwrap().name[..7].copy_from_slice(b"dev/bad");
+    h.set_entry_type(tar::EntryType::Char);
+    h.set_mode(0o600);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_size(0);
+    h.as_gnu_mut()
+        .unwrap()
+        .dev_major
+        .copy_from_slice(b"zz-zz-z\0");
+    h.set_cksum();
+    layer.builder.append(&h, &b""[..]).unwrap();
+    let err = f.unpack(&mut layer, Whiteouts::Overlay).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("layer ") && msg.ends_with("/dev/bad: bad device number in tar header"),
+        "{msg}"
+    );
+}
+
 // ---- replacing paths -------------------------------------------------------------
 
 #[test]

@@ -355,13 +355,17 @@ impl Unpacker {
         shown: &str,
     ) -> Result<()> {
         self.clear_slot(parent, name, false, shown)?;
-        let bad = || SysError::invalid("layer", shown, "bad device number in tar header");
-        let major = header.device_major().map_err(|_| bad())?.unwrap_or(0);
-        let minor = header.device_minor().map_err(|_| bad())?.unwrap_or(0);
         let file_type = match kind {
             EntryType::Char => libc::S_IFCHR,
             EntryType::Block => libc::S_IFBLK,
             _ => libc::S_IFIFO,
+        };
+        // A FIFO has no device number: GNU tar leaves the fields all NUL,
+        // which is valid and means nothing.
+        let (major, minor) = if file_type == libc::S_IFIFO {
+            (0, 0)
+        } else {
+            device_numbers(header, shown)?
         };
         let dev = libc::makedev(major, minor);
         // SAFETY: valid fd and C string.
@@ -372,6 +376,26 @@ impl Unpacker {
         }
         meta.apply_at(parent, name, true, shown)
     }
+}
+
+/// The device numbers of a char or block entry. Fields that are empty (all
+/// NUL or spaces, as GNU tar and some image builders write them) mean 0, as
+/// in Docker's untar; anything else must be an octal (or base-256) number.
+fn device_numbers(header: &tar::Header, shown: &str) -> Result<(u32, u32)> {
+    let raw = header.as_bytes();
+    let blank = |r: std::ops::Range<usize>| raw[r].iter().all(|b| *b == 0 || *b == b' ');
+    let bad = || SysError::invalid("layer", shown, "bad device number in tar header");
+    let major = if blank(329..337) {
+        0
+    } else {
+        header.device_major().map_err(|_| bad())?.unwrap_or(0)
+    };
+    let minor = if blank(337..345) {
+        0
+    } else {
+        header.device_minor().map_err(|_| bad())?.unwrap_or(0)
+    };
+    Ok((major, minor))
 }
 
 /// Whether `..` in `raw` climbs above where the path starts (a leading `/`
