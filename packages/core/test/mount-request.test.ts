@@ -1,3 +1,4 @@
+import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseByteSize } from '../src/volumes/byte-size'
 import { parseMountFlag, parseMountFlags, parseTmpfsFlag, parseVolumeFlag } from '../src/volumes/mount-request'
@@ -9,9 +10,15 @@ describe('-v', () => {
     expect(parseVolumeFlag('db:/var/lib/db:ro,nocopy')).toMatchObject({ type: 'volume', name: 'db', readonly: true, noCopy: true })
     expect(parseVolumeFlag('/srv/x:/x/:rslave,z')).toMatchObject({ type: 'bind', source: '/srv/x', target: '/x', propagation: 'rslave', relabel: 'z', createSource: true })
   })
+  it('./x and ../x are host paths relative to here (Docker 23+)', () => {
+    expect(parseVolumeFlag('./x:/x')).toMatchObject({ type: 'bind', source: path.resolve('x') })
+    expect(parseVolumeFlag('..:/x')).toMatchObject({ type: 'bind', source: path.resolve('..') })
+  })
+
   it('refuses what Docker refuses', () => {
     expect(() => parseVolumeFlag('data:rel')).toThrow(/not an absolute path/)
-    expect(() => parseVolumeFlag('./x:/x')).toThrow(/invalid characters/)
+    expect(() => parseVolumeFlag('.x:/x')).toThrow(/invalid characters/)
+    expect(() => parseVolumeFlag('/h:/d:ro,rw')).toThrow(/invalid mode: ro,rw/)
     expect(() => parseVolumeFlag('x:/')).toThrow(/can't be "\/"/)
     expect(() => parseVolumeFlag('db:/d:shared')).toThrow(/only for bind mounts/)
     expect(() => parseVolumeFlag('/h:/d:nocopy')).toThrow(/nocopy is only for volumes/)

@@ -44,6 +44,8 @@ export interface ContainerFlagValues extends ResourceFlagValues, MountFlagValues
   isolation?: string
   'storage-driver'?: string
   init?: boolean
+  /** From pullFlags, which `run` and `create` also take. */
+  platform?: string
 }
 
 export function toCreateOptions(flags: ContainerFlagValues, image: string, command: string[]): CreateOptions {
@@ -68,6 +70,7 @@ export function toCreateOptions(flags: ContainerFlagValues, image: string, comma
     resources: toResources(flags),
     init: Boolean(flags.init),
     hostOptions: toHostOptions(flags),
+    platform: flags.platform,
     onWarning: (m) => process.stderr.write(`WARNING: ${m}\n`),
   }
 }

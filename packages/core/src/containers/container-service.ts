@@ -15,6 +15,7 @@ import { VolumeService } from '../volumes/volume-service'
 import { ContainerStore } from './container-store'
 import type { CreateOptions } from './create-options'
 import { unenforceableLimits } from './container-control'
+import { defaultPlatform, formatPlatform, platformMismatch } from '../registry/platform'
 import { buildRuntimeSpec, EtcFiles, hostsFile } from './oci-spec'
 import { decideProcess } from './process-spec'
 import type { ContainerRecord } from './record'
@@ -60,6 +61,11 @@ export class ContainerService {
     }
     this.images.init()
     const image = this.images.resolve(opts.image)
+    const foreign = opts.platform ? undefined : platformMismatch(opts.image, image.config, defaultPlatform())
+    if (foreign && opts.onWarning) {
+      const have = formatPlatform({ os: image.config.os, architecture: image.config.architecture, variant: image.config.variant })
+      opts.onWarning(`The requested image's platform (${have}) does not match the detected host platform (${formatPlatform(defaultPlatform())}) and no specific platform was requested`)
+    }
     if (opts.resources && opts.onWarning) {
       for (const w of unenforceableLimits(this.backends.resolve<IsolationBackend>('isolation', isolationName), opts.resources)) opts.onWarning(w)
     }

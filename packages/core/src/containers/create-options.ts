@@ -31,6 +31,8 @@ export interface CreateOptions {
   mounts?: MountInputs
   /** Capabilities, seccomp, ulimits, devices, restart policy, log rotation: already checked (host-options.ts). */
   hostOptions?: HostOptions
+  /** `--platform` as typed: the image was chosen for it, so no warning when it is not the host's. */
+  platform?: string
   /** Told about limits the host cannot enforce (`WARNING:` lines in the CLI). */
   onWarning?: (message: string) => void
 }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer'
 import * as fs from 'node:fs'
 import { InvalidArgumentError } from '../errors'
 
@@ -23,15 +24,38 @@ export function parseEnvFlags(values: string[], hostEnv: NodeJS.ProcessEnv = pro
 export function readEnvFiles(files: string[], hostEnv: NodeJS.ProcessEnv = process.env): string[] {
   const out: string[] = []
   for (const file of files) {
-    let text: string
+    let raw: Buffer
     try {
-      text = fs.readFileSync(file, 'utf8')
+      raw = fs.readFileSync(file)
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
-      throw new InvalidArgumentError(`cannot read env file ${file}: ${code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`)
+      throw new InvalidArgumentError(`cannot read env file ${file}: ${code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}`)
     }
-    const lines = text.split(/\r?\n/).map((l) => l.replace(/^\s+/, '')).filter((l) => l && !l.startsWith('#'))
-    out.push(...parseEnvFlags(lines, hostEnv))
+    out.push(...parseEnvFlags(envFileLines(raw, file), hostEnv))
+  }
+  return out
+}
+
+/**
+ * The KEY=VAL lines of an env file, checked as Docker checks them: text in
+ * UTF-8 (a binary file is refused, naming the line), no NUL byte (the
+ * kernel could not pass it), no whitespace in a name.
+ */
+function envFileLines(raw: Buffer, file: string): string[] {
+  const out: string[] = []
+  let start = 0
+  for (let n = 1; start <= raw.length; n++) {
+    let end = raw.indexOf(0x0a, start)
+    if (end < 0) end = raw.length
+    const bytes = raw.subarray(start, end)
+    start = end + 1
+    if (!isUtf8(bytes)) throw new InvalidArgumentError(`env file ${file} contains invalid utf8 bytes at line ${n}: is it a text file of KEY=VAL lines?`)
+    if (bytes.includes(0)) throw new InvalidArgumentError(`env file ${file} contains a NUL byte at line ${n}: is it a text file of KEY=VAL lines?`)
+    const line = bytes.toString('utf8').replace(/\r$/, '').replace(/^\s+/, '')
+    if (!line || line.startsWith('#')) continue
+    const name = line.split('=', 1)[0]
+    if (/\s/.test(name)) throw new InvalidArgumentError(`env file ${file} line ${n}: variable '${name}' contains whitespaces`)
+    out.push(line)
   }
   return out
 }

@@ -8,7 +8,7 @@ import type { EngineConfig } from '../config'
 import type { ContainerStore } from '../containers/container-store'
 import { ConflictError, ImageNotFoundError, InvalidArchiveError, InvalidArgumentError, InvalidReferenceError } from '../errors'
 import { connectRegistry } from '../registry/connect'
-import { defaultPlatform, type Platform } from '../registry/platform'
+import { defaultPlatform, platformMismatch, type Platform } from '../registry/platform'
 import { pushImage, type PushEvent } from '../registry/push'
 import { shortId } from '../util/ids'
 import { openArchive } from './archive/open-archive'
@@ -141,20 +141,28 @@ export class ImageService {
    * `never` leaves the resolving to the caller.
    */
   async ensure(ref: string, policy: PullPolicy, opts: PullOptions = {}): Promise<void> {
-    if (policy === 'never') return
     this.store.init()
+    let local: StoredImage | undefined
+    try {
+      local = this.store.resolve(ref)
+    } catch (err) {
+      if (!(err instanceof ImageNotFoundError)) throw err
+    }
+    // `--platform` asks for that platform: a local image of another one does
+    // not do; pull the one asked for, as Docker does, or say why not.
+    const wrong = local && opts.platform ? platformMismatch(ref, local.config, opts.platform) : undefined
+    if (policy === 'never') {
+      if (wrong) throw new InvalidArgumentError(wrong)
+      return
+    }
     if (policy === 'missing') {
-      try {
-        this.store.resolve(ref)
-        return
-      } catch (err) {
-        if (!(err instanceof ImageNotFoundError)) throw err
-        if (/^(sha256:)?[0-9a-f]{12,64}$/.test(ref)) return
-      }
+      if (local && !wrong) return
+      if (!local && /^(sha256:)?[0-9a-f]{12,64}$/.test(ref)) return
     }
     try {
       await this.pull(ref, opts)
     } catch (err) {
+      if (wrong) throw new InvalidArgumentError(`${wrong} (and pulling it failed: ${(err as Error).message})`)
       // `run` users asked for a container: say which image could not be had, then why.
       if (err instanceof Error && !(err instanceof InvalidReferenceError)) {
         err.message = policy === 'missing' ? `no such image: ${ref} is not here and pulling it failed: ${err.message}` : `unable to pull ${ref}: ${err.message}`

@@ -48,6 +48,7 @@ export interface ImageConfig {
   author?: string
   architecture: string
   os: string
+  variant?: string
   config?: ImageRuntimeConfig
   rootfs: { type: 'layers'; diff_ids: string[] }
   history?: Array<{ created?: string; created_by?: string; comment?: string; empty_layer?: boolean }>

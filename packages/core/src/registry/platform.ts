@@ -79,3 +79,14 @@ function score(p: Platform, want: Platform): number {
   const v = Number(/^v(\d+)$/.exec(n.variant ?? '')?.[1] ?? 0)
   return v
 }
+
+/**
+ * Why an image's config does not suit `want` (Docker's words), or undefined
+ * when it does. A config without an architecture claims nothing.
+ */
+export function platformMismatch(ref: string, config: { os?: string; architecture?: string; variant?: string }, want: Platform): string | undefined {
+  if (!config.os || !config.architecture) return undefined
+  const have: Platform = { os: config.os, architecture: config.architecture, variant: config.variant }
+  if (platformMatches(have, want)) return undefined
+  return `image with reference ${ref} was found but does not match the specified platform: wanted ${formatPlatform(normalizePlatform(want))}, actual: ${formatPlatform(normalizePlatform(have))}`
+}

@@ -68,7 +68,26 @@ function checkSubpath(sub: string, spec: string): string {
   return clean.replace(/\/+$/, '')
 }
 
-/** `-v SRC:DST[:OPTS]`, `-v DST` (anonymous volume). */
+/**
+ * Docker's mode rules for `-v`: at most one of each kind (ro|rw, a
+ * propagation, z|Z, nocopy, a consistency); `ro,rw` is one line and 125.
+ */
+function checkModeCounts(words: string[], spec: string): void {
+  const kinds: Array<(w: string) => boolean> = [
+    (w) => w === 'ro' || w === 'rw',
+    (w) => PROPAGATIONS.includes(w),
+    (w) => w === 'z' || w === 'Z',
+    (w) => w === 'nocopy',
+    (w) => w === 'consistent' || w === 'cached' || w === 'delegated',
+  ]
+  for (const kind of kinds) {
+    if (words.filter(kind).length > 1) {
+      throw new InvalidArgumentError(`invalid volume specification "${spec}": invalid mode: ${words.join(',')} (${words.filter(kind).join(' and ')} cannot be given together)`)
+    }
+  }
+}
+
+/** `-v SRC:DST[:OPTS]`, `-v DST` (anonymous volume); a SRC starting with `/`, `./` or `../` is a host path. */
 export function parseVolumeFlag(spec: string): MountRequest {
   const parts = spec.split(':')
   if (parts.length > 3 || parts.some((p) => p === '')) throw new InvalidArgumentError(`invalid volume specification "${spec}": expected [SOURCE:]DESTINATION[:OPTIONS]`)
@@ -81,6 +100,7 @@ export function parseVolumeFlag(spec: string): MountRequest {
   let noCopy = false
   let propagation: Propagation | undefined
   let relabel: string | undefined
+  checkModeCounts(words, spec)
   for (const w of words) {
     if (w === 'ro' || w === 'rw') readonly = w === 'ro'
     else if (w === 'nocopy') noCopy = true
@@ -90,7 +110,8 @@ export function parseVolumeFlag(spec: string): MountRequest {
     else throw new InvalidArgumentError(`invalid volume specification "${spec}": unknown option "${w}"`)
   }
   const dst = checkTarget(target, `volume specification "${spec}"`)
-  if (source.startsWith('/')) {
+  // `./dir` and `../dir` are host paths relative to here, as Docker 23+ and podman.
+  if (source.startsWith('/') || /^\.\.?(\/|$)/.test(source)) {
     if (noCopy) throw new InvalidArgumentError(`invalid volume specification "${spec}": nocopy is only for volumes`)
     return { type: 'bind', source: path.resolve(source), target: dst, readonly, propagation, createSource: true, nonRecursive: false, relabel }
   }
