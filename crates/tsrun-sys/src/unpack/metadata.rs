@@ -61,9 +61,18 @@ impl Meta {
                         xattrs.push((name, ext.value_bytes().to_vec()));
                     }
                 } else if key == b"mtime" {
-                    mtime = pax_time(ext.value_bytes()).unwrap_or(mtime);
+                    mtime = pax_time(ext.value_bytes()).ok_or_else(|| bad("PAX mtime"))?;
                 } else if key == b"atime" {
-                    atime = pax_time(ext.value_bytes());
+                    atime = Some(pax_time(ext.value_bytes()).ok_or_else(|| bad("PAX atime"))?);
+                } else if key == b"ctime" {
+                    pax_time(ext.value_bytes()).ok_or_else(|| bad("PAX ctime"))?;
+                } else if matches!(key, b"size" | b"uid" | b"gid")
+                    && !pax_number(ext.value_bytes(), key)
+                {
+                    // The tar crate falls back to the header field when a
+                    // record does not parse; Go's archive/tar (Docker) and
+                    // GNU tar refuse the archive, and so do we.
+                    return Err(bad(&format!("PAX {}", String::from_utf8_lossy(key))));
                 }
             }
         }
@@ -145,6 +154,20 @@ impl Meta {
 }
 
 /// A PAX time: `seconds[.fraction]`, possibly negative.
+/// A PAX `size` (any u64), `uid` or `gid` (a u32) record: plain decimal digits.
+fn pax_number(value: &[u8], key: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(value) else {
+        return false;
+    };
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    match key {
+        b"size" => text.parse::<u64>().is_ok(),
+        _ => text.parse::<u32>().is_ok(),
+    }
+}
+
 fn pax_time(value: &[u8]) -> Option<libc::timespec> {
     let s = std::str::from_utf8(value).ok()?;
     let (secs, frac) = s.split_once('.').unwrap_or((s, ""));
@@ -174,6 +197,17 @@ fn pax_time(value: &[u8]) -> Option<libc::timespec> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pax_numbers_are_plain_decimals() {
+        assert!(pax_number(b"0", b"size") && pax_number(b"18446744073709551615", b"size"));
+        assert!(
+            !pax_number(b"-5", b"size")
+                && !pax_number(b"", b"size")
+                && !pax_number(b"1e3", b"size")
+        );
+        assert!(pax_number(b"4294967295", b"uid") && !pax_number(b"4294967296", b"gid"));
+    }
 
     #[test]
     fn pax_time_parses_fractions() {
