@@ -67,9 +67,11 @@ export function selectPlatform(entries: PlatformDescriptor[], want: Platform, wh
     candidates.sort((a, b) => score(b.platform!, w) - score(a.platform!, w))
     return candidates[0]
   }
-  const offered = entries.filter((e) => e.platform && e.platform.os !== 'unknown').map((e) => formatPlatform(e.platform!))
+  const offered = [...new Set(entries.filter((e) => e.platform && e.platform.os !== 'unknown').map((e) => formatPlatform(e.platform!)))]
+  // A hostile index may list thousands: name a few, count the rest.
+  const shown = offered.length > 12 ? `${offered.slice(0, 12).join(', ')} and ${offered.length - 12} more` : offered.join(', ')
   throw new PlatformNotFoundError(
-    `${what} has no image for ${formatPlatform(want)}; it offers ${offered.length ? [...new Set(offered)].join(', ') : 'no platform at all'} (choose one with --platform)`,
+    `${what} has no image for ${formatPlatform(want)}; it offers ${offered.length ? shown : 'no platform at all'} (choose one with --platform)`,
   )
 }
 
