@@ -12,9 +12,13 @@ import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeMarkers, makeVictim } from '../support/hostile/watch'
 import { lines, mountsUnder, show, STACK_TRACE, storeFiles, SUPPORT } from '../support/tsrun'
-import { useRoot } from '../support/suite'
+import { useFreshRoots, useRoot } from '../support/suite'
 
-const { t } = useRoot()
+// demo:1 is where the good archive comes from; each case loads into a fresh
+// store, where no blob of it exists yet (a stored blob would be skipped by
+// content addressing, hiding what the archive holds).
+const { t: source } = useRoot()
+const freshRoot = useFreshRoots()
 const victim = makeVictim()
 const markers = makeMarkers()
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-acorpus-'))
@@ -30,7 +34,7 @@ let loaded: Case[] = []
 
 beforeAll(async () => {
   const good = path.join(work, 'good.tar')
-  await t.ok(['save', '-o', good, 'demo:1'])
+  await source.ok(['save', '-o', good, 'demo:1'])
   execFileSync('python3', [path.join(SUPPORT, 'hostile', 'archives.py'), work, good, victim.dir, markers.prefix], { stdio: 'inherit' })
   loaded = JSON.parse(fs.readFileSync(path.join(work, 'cases.json'), 'utf8'))
 }, 120_000)
@@ -46,6 +50,7 @@ describe('hostile image archives', () => {
     expect(loaded.length).toBeGreaterThanOrEqual(40)
     const problems: string[] = []
     for (const c of loaded) {
+      const t = freshRoot()
       const imagesBefore = (await t.ok(['images', '-a', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}'])).stdout
       const filesBefore = storeFiles(t.root)
       const r = await t.run(['load', '-i', c.file], { timeout: 180_000 })
@@ -67,14 +72,13 @@ describe('hostile image archives', () => {
       const changed = victim.unchanged()
       if (changed.length) say(`the victim tree changed: ${changed.join(', ')}`)
       if (markers.found().length) say(`markers appeared: ${markers.found().join(', ')}`)
+      const spool = path.join(t.root, 'tmp')
+      if (fs.existsSync(spool) && fs.readdirSync(spool).length) say(`left in the spool: ${fs.readdirSync(spool).join(' ')}`)
     }
     expect(problems, problems.join('\n\n')).toEqual([])
   }, 1_200_000)
 
-  it('the store still works and nothing leaked', async () => {
-    const r = await t.run(['run', '--rm', 'demo:1', 'echo', 'alive'])
-    expect(r.stdout, show(r)).toBe('alive\n')
-    expect(mountsUnder(t.root)).toEqual([])
-    expect(fs.readdirSync(path.join(t.root, 'tmp'))).toEqual([])
+  it('nothing leaked', async () => {
+    expect(mountsUnder(path.dirname(source.root)).filter((m) => m.includes('tsrun-e2e-'))).toEqual([])
   })
 })

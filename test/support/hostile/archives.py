@@ -142,8 +142,10 @@ def main():
                        (b"[" * 100_000 + b"]" * 100_000, "manifest.json nested 100,000 deep"),
                        (json.dumps([{"Config": cfg_name, "Layers": [diff + "/layer.tar"] * 20_000}]).encode(), "20,000 layers"),
                        (json.dumps([{"Config": 7, "Layers": "x"}]).encode(), "fields of the wrong types"),
-                       (b'[{"Config":"' + cfg_name.encode() + b'","Layers":["' + diff.encode() + b'/layer.tar"],"RepoTags":["' + b"a" * (8 << 20) + b':1"]}]', "an 8 MiB tag")]:
+                       ]:
         add(what, docker(manifest=data))
+    add("an 8 MiB tag (warned and dropped, or refused)",
+        docker(manifest=b'[{"Config":"' + cfg_name.encode() + b'","Layers":["' + diff.encode() + b'/layer.tar"],"RepoTags":["' + b"a" * (8 << 20) + b':1"]}]'), expect="either")
     add("no manifest.json at all", Archive().file(cfg_name, config).bytes())
     add("RepoTags that are not references (warned, loaded untagged)",
         docker(tags=("UPPER/Case:1", "a:b:c", "../../etc:1", "x@sha256:zz")), expect="either")
