@@ -155,6 +155,9 @@ describe('templates that do not parse: Go\'s messages', () => {
     ['{{define "a"}}x{{end}}{{define "a"}}y{{end}}', 'template: :1: template: multiple definition of template "a"'],
     ['{{ "\\q" }}', 'template: :1: invalid syntax'],
     ['{{range $x, $y, $z := .}}{{end}}', 'template: :1: too many declarations in range'],
+    // Nesting stops at 1000 (Go's limit on WebAssembly), before JavaScript's stack would.
+    [`{{${'('.repeat(1001)}1${')'.repeat(1001)}}}`, 'template: :1: max expression depth exceeded'],
+    [`${'{{if 1}}'.repeat(1001)}x${'{{end}}'.repeat(1001)}`, 'template: :1: max expression depth exceeded'],
   ])('%j', (template, message) => {
     let err: unknown
     try {

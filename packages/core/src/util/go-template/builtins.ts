@@ -5,7 +5,7 @@
  * printf, println, html, js, urlquery and call.
  */
 import { goSprint, goSprintf, goSprintln } from './go-fmt'
-import { isGoPrintable } from './lexer'
+import { isGoPrintable } from './go-literals'
 import { GoObject, isTrue, kindOf, lengthOf, numberOf, typeName, type GoFunc } from './go-values'
 
 type Kind = 'bool' | 'int' | 'float' | 'string'

@@ -10,7 +10,7 @@
 import { BUILTINS, callFunction } from './builtins'
 import { TemplateExecError } from './errors'
 import { goSprint } from './go-fmt'
-import { goQuote } from './lexer'
+import { goQuote } from './go-literals'
 import { assignable, GoFloat, GoObject, isTrue, kindOf, paramTypeName, sortedEntries, typeName, type GoFunc, type GoParamType } from './go-values'
 import { nodeLocation, nodeString, type ArgNode, type ChainNode, type CommandNode, type FieldNode, type Node, type NumberNode, type PipeNode, type RangeNode, type TemplateNode, type Tree, type VariableNode } from './nodes'
 
@@ -340,7 +340,7 @@ class State {
       if (hasArgs) this.errorf(`${name} is not a method but has arguments`)
       const fields = receiver instanceof GoObject ? receiver.fields : (receiver as Record<string, unknown>)
       if (Object.hasOwn(fields, name)) return fields[name]
-      if (this.ctx.missingKey === 'error' || (receiver instanceof GoObject && receiver.options.missingKeyError)) this.errorf(`map has no entry for key ${goQuote(name)}`)
+      if (this.ctx.missingKey === 'error') this.errorf(`map has no entry for key ${goQuote(name)}`)
       if (this.ctx.missingKey === 'zero' && typeName(receiver) === 'map[string]string') return ''
       return undefined
     }

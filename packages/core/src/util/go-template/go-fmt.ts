@@ -8,7 +8,7 @@
  * Go's words: `%!d(string=x)`, `%!s(MISSING)`, `%!(EXTRA int=1)`.
  */
 import { formatGoFloat } from './go-float'
-import { goQuote } from './lexer'
+import { goQuote } from './go-literals'
 import { GoFloat, GoObject, kindOf, numberOf, sortedEntries, typeName } from './go-values'
 
 interface Spec {

@@ -2,7 +2,8 @@
  * Go's literal syntax as strconv reads it, for template constants: integers
  * with base prefixes (0x 0o 0b, a bare leading 0 is octal) and `_` between
  * digits, decimal and hexadecimal floats, interpreted ("\n") and raw (`...`)
- * strings, and character constants ('a', '\n', '\u00e9').
+ * strings, and character constants ('a', '\n', '\u00e9'); and strconv.Quote,
+ * which Go's messages and %q print strings with.
  */
 
 const INT64_MIN = -(2n ** 63n)
@@ -154,4 +155,53 @@ export function unquote(lit: string): string {
   }
   if (quote === "'" && !out) throw new LiteralSyntaxError()
   return out
+}
+
+/** strconv.Quote: a double-quoted Go string literal, non-printable characters escaped. */
+export function goQuote(s: string): string {
+  let out = '"'
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!
+    switch (ch) {
+      case '"':
+        out += '\\"'
+        continue
+      case '\\':
+        out += '\\\\'
+        continue
+      case '\x07':
+        out += '\\a'
+        continue
+      case '\b':
+        out += '\\b'
+        continue
+      case '\f':
+        out += '\\f'
+        continue
+      case '\n':
+        out += '\\n'
+        continue
+      case '\r':
+        out += '\\r'
+        continue
+      case '\t':
+        out += '\\t'
+        continue
+      case '\v':
+        out += '\\v'
+        continue
+    }
+    if (isGoPrintable(c)) out += ch
+    else if (c < 0x80) out += `\\x${c.toString(16).padStart(2, '0')}`
+    else if (c <= 0xffff) out += `\\u${c.toString(16).padStart(4, '0')}`
+    else out += `\\U${c.toString(16).padStart(8, '0')}`
+  }
+  return out + '"'
+}
+
+/** unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+export function isGoPrintable(c: number): boolean {
+  if (c < 0x80) return c >= 0x20 && c < 0x7f
+  if (c >= 0xd800 && c <= 0xdfff) return false
+  return /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(String.fromCodePoint(c))
 }

@@ -46,7 +46,7 @@ export class GoObject {
     readonly kind: 'struct' | 'map',
     readonly fields: Record<string, unknown>,
     readonly methods: Record<string, GoFunc> = {},
-    readonly options: { missingKeyError?: boolean; json?: () => unknown } = {},
+    readonly options: { json?: () => unknown } = {},
   ) {}
 }
 

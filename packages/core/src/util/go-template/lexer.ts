@@ -7,6 +7,7 @@
  * the first error, so the first error in reading order is the one reported),
  * each with the line it starts on, which Go's messages quote.
  */
+import { goQuote } from './go-literals'
 
 /** Kinds of token; keywords come after `Keyword`, as in Go, so `kind > Tok.Keyword` tests for one. */
 export const enum Tok {
@@ -508,53 +509,4 @@ function leadingSpace(s: string, from: number): number {
   let i = from
   while (i < s.length && SPACE.includes(s[i])) i++
   return i - from
-}
-
-/** strconv.Quote: a double-quoted Go string literal, non-printable characters escaped. */
-export function goQuote(s: string): string {
-  let out = '"'
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!
-    switch (ch) {
-      case '"':
-        out += '\\"'
-        continue
-      case '\\':
-        out += '\\\\'
-        continue
-      case '\x07':
-        out += '\\a'
-        continue
-      case '\b':
-        out += '\\b'
-        continue
-      case '\f':
-        out += '\\f'
-        continue
-      case '\n':
-        out += '\\n'
-        continue
-      case '\r':
-        out += '\\r'
-        continue
-      case '\t':
-        out += '\\t'
-        continue
-      case '\v':
-        out += '\\v'
-        continue
-    }
-    if (isGoPrintable(c)) out += ch
-    else if (c < 0x80) out += `\\x${c.toString(16).padStart(2, '0')}`
-    else if (c <= 0xffff) out += `\\u${c.toString(16).padStart(4, '0')}`
-    else out += `\\U${c.toString(16).padStart(8, '0')}`
-  }
-  return out + '"'
-}
-
-/** unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-export function isGoPrintable(c: number): boolean {
-  if (c < 0x80) return c >= 0x20 && c < 0x7f
-  if (c >= 0xd800 && c <= 0xdfff) return false
-  return /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(String.fromCodePoint(c))
 }

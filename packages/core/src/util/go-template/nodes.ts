@@ -3,7 +3,7 @@
  * defines it, and `nodeString`, which prints a node back as template source:
  * execution errors quote it (`executing "" at <index .Names 1>: ...`).
  */
-import { goQuote } from './lexer'
+import { goQuote } from './go-literals'
 
 /** The parse of one named template, and the text it came from (for error positions). */
 export interface Tree {

@@ -12,8 +12,8 @@
  *   operand  := term ('.' Field)*
  *   term     := literal | function | '.' | '.Field' | '$var' | '(' pipeline ')'
  */
-import { LiteralSyntaxError, parseGoFloat, parseGoInt, parseGoUint, unquote, unquoteChar } from './go-literals'
-import { goQuote, Lexer, Tok, type Token } from './lexer'
+import { goQuote, LiteralSyntaxError, parseGoFloat, parseGoInt, parseGoUint, unquote, unquoteChar } from './go-literals'
+import { Lexer, Tok, type Token } from './lexer'
 import { TemplateSyntaxError } from './errors'
 import type * as N from './nodes'
 
@@ -40,14 +40,18 @@ class TokenStream {
   }
 }
 
-const MAX_PAREN_DEPTH = 10000
+/**
+ * How deep parentheses, if/range/with and blocks may nest: the recursive
+ * parser and executor must not run out of JavaScript's stack (Go allows
+ * 10000 parentheses, 1000 on WebAssembly, whose message this is).
+ */
+const MAX_DEPTH = 1000
 
 class TreeParser {
   readonly tree: N.Tree
   private vars: string[] = ['$']
   private rangeDepth = 0
   private actionLine = 0
-  private parenDepth = 0
   /** Line of the token this tree read last from the text: Go's messages give it. */
   private lastLine = 1
 
@@ -58,6 +62,7 @@ class TreeParser {
     private readonly stream: TokenStream,
     private readonly trees: Map<string, N.Tree>,
     private readonly hasFunction: (name: string) => boolean,
+    private depth = 0,
   ) {
     this.tree = { name, parseName, text, root: undefined as unknown as N.ListNode }
   }
@@ -292,7 +297,21 @@ class TreeParser {
     })
   }
 
+  private nested<T>(parse: () => T): T {
+    if (this.depth >= MAX_DEPTH) this.errorf('max expression depth exceeded')
+    this.depth++
+    try {
+      return parse()
+    } finally {
+      this.depth--
+    }
+  }
+
   private branch(kind: 'if' | 'range' | 'with'): N.IfNode | N.RangeNode | N.WithNode {
+    return this.nested(() => this.branchBody(kind))
+  }
+
+  private branchBody(kind: 'if' | 'range' | 'with'): N.IfNode | N.RangeNode | N.WithNode {
     const varsBefore = this.vars.length
     try {
       const pipe = this.pipeline(kind, Tok.RightDelim)
@@ -329,7 +348,8 @@ class TreeParser {
     const t = this.nextNonSpace()
     const name = this.templateName(t, context)
     const pipe = this.pipeline(context, Tok.RightDelim)
-    const block = new TreeParser(name, this.tree.parseName, this.tree.text, this.stream, this.trees, this.hasFunction)
+    const block = new TreeParser(name, this.tree.parseName, this.tree.text, this.stream, this.trees, this.hasFunction, this.depth + 1)
+    if (this.depth + 1 > MAX_DEPTH) this.errorf('max expression depth exceeded')
     const [list, end] = block.itemList()
     if (end.type !== 'end') this.errorf(`unexpected ${nodeText(end)} in ${context}`)
     block.tree.root = list
@@ -423,15 +443,8 @@ class TreeParser {
       case Tok.Complex:
       case Tok.Number:
         return this.numberNode(t)
-      case Tok.LeftParen: {
-        if (this.parenDepth >= MAX_PAREN_DEPTH) this.errorf('max expression depth exceeded')
-        this.parenDepth++
-        try {
-          return this.pipeline('parenthesized pipeline', Tok.RightParen)
-        } finally {
-          this.parenDepth--
-        }
-      }
+      case Tok.LeftParen:
+        return this.nested(() => this.pipeline('parenthesized pipeline', Tok.RightParen))
       case Tok.String:
       case Tok.RawString:
         return this.at(t.pos, { type: 'string' as const, quoted: t.val, text: this.unquoteOrFail(t.val) })
