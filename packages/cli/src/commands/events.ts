@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
-import { InvalidArgumentError, parseTimeArg, renderTemplate, type EngineEvent, type EventFilter } from '@tsrun/core'
+import { InvalidArgumentError, parseTimeArg, type EngineEvent, type EventFilter } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
+import { eventFormatter } from '../render/event-format'
 
 export default class Events extends EngineCommand {
   static override summary = 'Stream container events as they happen'
@@ -23,14 +24,14 @@ export default class Events extends EngineCommand {
     const filter = parseFilters(flags.filter ?? [])
     const sinceNano = flags.since === undefined ? Date.now() * 1e6 : parseTimeArg(flags.since, '--since')
     const untilNano = flags.until === undefined ? undefined : parseTimeArg(flags.until, '--until')
+    const formatted = flags.format ? eventFormatter(flags.format) : undefined
     const engine = await this.openEngine(flags)
     // The monitor writes the name it was started with: show the current one.
     const names = new Map(engine.containers.store.list().map((r) => [r.id, r]))
     const render = (e: EngineEvent): string => {
       const rec = names.get(e.Actor.ID)
       if (rec) e.Actor.Attributes = { ...e.Actor.Attributes, name: rec.name, image: rec.image }
-      if (flags.format === 'json') return JSON.stringify(e)
-      if (flags.format) return renderTemplate(flags.format, e)
+      if (formatted) return formatted(e)
       const attrs = Object.entries(e.Actor.Attributes).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(', ')
       return `${nanoToRfc3339(e.timeNano)} ${e.Type} ${e.Action} ${e.Actor.ID} (${attrs})`
     }

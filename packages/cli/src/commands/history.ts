@@ -1,6 +1,8 @@
 import { Args, Flags } from '@oclif/core'
 import { humanDuration, humanSize, shortId } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
+import { rfc3339Seconds } from '../render/docker-text'
+import { HISTORY } from '../render/listings'
 import { printListing } from '../render/output'
 
 export default class History extends EngineCommand {
@@ -24,10 +26,10 @@ export default class History extends EngineCommand {
     const rows = history.map((h) => {
       const empty = 'empty_layer' in h && h.empty_layer
       const size = empty ? 0 : img.layerSizes[layer++] ?? 0
-      let createdBy = h.created_by ?? ''
+      let createdBy = (h.created_by ?? '').replace(/\t/g, ' ')
       if (!flags['no-trunc'] && createdBy.length > 45) createdBy = `${createdBy.slice(0, 44)}…`
       return {
-        CreatedAt: h.created ?? '',
+        CreatedAt: h.created ? rfc3339Seconds(h.created) : '',
         CreatedSince: h.created ? `${humanDuration(Date.now() - Date.parse(h.created))} ago` : 'N/A',
         CreatedBy: createdBy,
         Size: humanSize(size),
@@ -41,6 +43,6 @@ export default class History extends EngineCommand {
       this.log(id)
       return
     }
-    printListing(flags.format, ['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'], withIds, ['ID', 'CreatedSince', 'CreatedBy', 'Size', 'Comment'])
+    printListing(flags.format, HISTORY, withIds)
   }
 }

@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core'
-import { ContainerNotFoundError, inspectView, renderTemplate, TsrunError, type Engine } from '@tsrun/core'
+import { ContainerNotFoundError, inspectView, TsrunError, type Engine } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
 import { imageView } from '../render/image-view'
+import { inspectRenderer } from '../render/inspect-format'
 
 export default class Inspect extends EngineCommand {
   static override summary = 'Show low-level information on containers or images as JSON'
@@ -9,20 +10,19 @@ export default class Inspect extends EngineCommand {
   static override strict = false
   static override args = { object: Args.string({ required: true, description: 'container or image name or id' }) }
   static override flags = {
-    format: Flags.string({ char: 'f', description: 'Go template applied to each object, e.g. {{.State.Pid}} or {{json .Config}}' }),
+    format: Flags.string({ char: 'f', description: "Go template applied to each object, e.g. {{.State.Pid}} or {{json .Config}}; 'json' for compact JSON" }),
     type: Flags.string({ options: ['container', 'image'], description: 'only look for this kind of object' }),
   }
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Inspect)
+    const render = inspectRenderer(flags.format)
     const engine = await this.openEngine(flags)
     const views: unknown[] = []
     for (const ref of argv as string[]) views.push(await this.find(engine, ref, flags.type))
-    if (flags.format) {
-      for (const v of views) this.log(renderTemplate(flags.format, v))
-    } else {
-      this.log(JSON.stringify(views, null, 4))
-    }
+    const { text, error } = render(views)
+    process.stdout.write(text)
+    if (error) throw error
   }
 
   private async find(engine: Engine, ref: string, type?: string): Promise<unknown> {

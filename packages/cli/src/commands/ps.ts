@@ -1,7 +1,9 @@
 import { Flags } from '@oclif/core'
-import { humanDuration, shortId, type ContainerView } from '@tsrun/core'
+import { directorySize, humanDuration, humanSize, shortId, type ContainerView, type Engine } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
-import { printListing } from '../render/output'
+import { ellipsis, goTimeString, quoteCommand } from '../render/docker-text'
+import { CONTAINERS } from '../render/listings'
+import { LABELS, printListing, type ListingRow } from '../render/output'
 
 export default class Ps extends EngineCommand {
   static override summary = 'List containers'
@@ -10,7 +12,7 @@ export default class Ps extends EngineCommand {
     all: Flags.boolean({ char: 'a', description: 'show all containers (default shows just running)' }),
     quiet: Flags.boolean({ char: 'q', description: 'only display container ids' }),
     'no-trunc': Flags.boolean({ description: "don't truncate output" }),
-    format: Flags.string({ description: 'table (default), json (one object per line), or a Go template like {{.Names}}' }),
+    format: Flags.string({ description: "table (default), json (one object per line), a Go template like {{.Names}}, or 'table {{.ID}}\\t{{.Names}}'" }),
   }
 
   async run(): Promise<void> {
@@ -21,25 +23,32 @@ export default class Ps extends EngineCommand {
       for (const v of views) this.log(flags['no-trunc'] ? v.record.id : shortId(v.record.id))
       return
     }
-    const rows = views.map((v) => row(v, flags['no-trunc']))
-    printListing(flags.format, ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'], rows, ['ID', 'Image', 'Command', 'RunningFor', 'Status', 'Ports', 'Names'])
+    printListing(flags.format, CONTAINERS, views.map((v) => row(engine, v, !flags['no-trunc'])))
   }
 }
 
-function row(v: ContainerView, noTrunc: boolean): Record<string, string> {
+/** docker/cli's ContainerContext fields; the costly ones computed only when printed. */
+function row(engine: Engine, v: ContainerView, trunc: boolean): ListingRow {
   const r = v.record
-  let command = [r.path, ...r.args].join(' ')
-  if (!noTrunc && command.length > 20) command = `${command.slice(0, 19)}…`
+  const command = [r.path, ...r.args].join(' ')
+  const labels = r.config.Labels ?? {}
+  const mounts = r.mounts ?? []
   return {
-    ID: noTrunc ? r.id : shortId(r.id),
+    ID: trunc ? shortId(r.id) : r.id,
     Image: r.image,
-    Command: `"${command}"`,
-    CreatedAt: r.created,
-    RunningFor: `${humanDuration(Date.now() - Date.parse(r.created))} ago`,
+    Command: quoteCommand(trunc ? ellipsis(command, 20) : command),
+    CreatedAt: () => goTimeString(r.created),
+    RunningFor: () => `${humanDuration(Date.now() - Date.parse(r.created))} ago`,
     Status: status(v),
-    State: v.state.paused ? 'paused' : v.state.status,
+    State: v.state.paused ? 'paused' : v.state.restarting ? 'restarting' : v.state.status,
     Ports: '',
     Names: r.name,
+    Labels: () => Object.keys(labels).map((k) => `${k}=${labels[k]}`).sort().join(','),
+    Mounts: () => mounts.map((m) => (trunc ? ellipsis(m.Name || m.Source, 15) : m.Name || m.Source)).join(','),
+    LocalVolumes: () => String(mounts.filter((m) => m.Driver === 'local').length),
+    Networks: r.hostConfig.NetworkMode,
+    Size: () => humanSize(directorySize(engine.containers.store.dir(r.id))),
+    [LABELS]: labels,
   }
 }
 

@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core'
-import { statsRow, type ContainerRecord, type Engine, type StatsRow, type StatsSample } from '@tsrun/core'
+import { statsRow, type ContainerRecord, type Engine, type StatsSample } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
-import { printListing } from '../render/output'
-
-const HEADERS = ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS']
-const KEYS: Array<keyof StatsRow> = ['ID', 'Name', 'CPUPerc', 'MemUsage', 'MemPerc', 'NetIO', 'BlockIO', 'PIDs']
+import { STATS } from '../render/listings'
+import { checkListingFormat, printListing, type ListingRow } from '../render/output'
 /** Between the two samples of a round: long enough for a CPU % that means something. */
 const INTERVAL_MS = 1000
 
@@ -21,6 +19,7 @@ export default class Stats extends EngineCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Stats)
+    checkListingFormat(flags.format)
     const engine = await this.openEngine(flags)
     const named = (argv as string[]).map((r) => engine.containers.store.get(r))
     const pick = async () => (named.length ? named : (await engine.containers.list(false)).map((v) => v.record))
@@ -29,9 +28,9 @@ export default class Stats extends EngineCommand {
     for (;;) {
       await new Promise((r) => setTimeout(r, INTERVAL_MS))
       const after = await this.sampleAll(engine, recs)
-      const rows = recs.map((r, i) => statsRow(r.id, r.name, before[i], after[i]) as unknown as Record<string, string>)
-      if (!flags['no-stream'] && (flags.format ?? 'table') === 'table') process.stdout.write('\x1b[2J\x1b[H')
-      printListing(flags.format, HEADERS, rows, KEYS)
+      const rows = recs.map((r, i) => ({ ...statsRow(r.id, r.name, before[i], after[i]) }) as ListingRow)
+      if (!flags['no-stream'] && (flags.format ?? 'table').startsWith('table')) process.stdout.write('\x1b[2J\x1b[H')
+      printListing(flags.format, STATS, rows)
       if (flags['no-stream']) return
       const next = await pick()
       if (next.map((r) => r.id).join() !== recs.map((r) => r.id).join()) {

@@ -1,35 +1,28 @@
-import { InvalidArgumentError } from '../errors'
+/**
+ * Go templates for `--format`, and Docker's table layout. The engine
+ * (go-template/: lexer, parser, executor, Go's fmt) loads on the first call
+ * of goTemplateEngine(), so a command that prints no template never pays for
+ * loading it; only its error classes and the tabwriter, which default tables
+ * use, load with core.
+ */
+import type * as Engine from './go-template'
+
+export type { GoFunc, GoParamType, GoTemplate, MissingKey } from './go-template'
+export { TemplateExecError, TemplateSyntaxError } from './go-template/errors'
+export { DOCKER_TABLE, displayWidth, tabwrite, type TabwriterOptions } from './go-template/tabwriter'
+
+let engine: typeof Engine | undefined
+
+/** The template engine module, loaded on first use. */
+export function goTemplateEngine(): typeof Engine {
+  return (engine ??= require('./go-template') as typeof Engine)
+}
 
 /**
- * The slice of Go templates people pass to `--format`: `{{.State.Status}}`,
- * `{{json .Config}}`, `{{.Name}}`, literal text around them, and
- * `{{join .Args " "}}`. Enough for scripts; anything else is a clear error.
+ * Parse a Go template with Docker's functions (json, join, split, lower,
+ * upper, title, pad, truncate) besides Go's builtins. Throws
+ * TemplateSyntaxError with Go's message (`template: :1: unclosed action`).
  */
-export function renderTemplate(template: string, value: unknown): string {
-  return template.replace(/\{\{\s*(.*?)\s*\}\}/g, (_m, expr: string) => evaluate(expr, value, template))
-}
-
-function evaluate(expr: string, value: unknown, template: string): string {
-  const json = /^json\s+(\S+)$/.exec(expr)
-  if (json) return JSON.stringify(lookup(json[1], value, template))
-  const join = /^join\s+(\S+)\s+"(.*)"$/.exec(expr)
-  if (join) {
-    const list = lookup(join[1], value, template)
-    return Array.isArray(list) ? list.join(join[2]) : String(list ?? '')
-  }
-  const v = lookup(expr, value, template)
-  if (v === null || v === undefined) return '<no value>'
-  if (typeof v === 'object') return Array.isArray(v) ? `[${v.join(' ')}]` : JSON.stringify(v)
-  return String(v)
-}
-
-function lookup(path: string, value: unknown, template: string): unknown {
-  if (path === '.') return value
-  if (!path.startsWith('.')) throw new InvalidArgumentError(`template: ${template}: "${path}" is not a field path like .State.Status`)
-  let cur: unknown = value
-  for (const key of path.slice(1).split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined
-    cur = (cur as Record<string, unknown>)[key]
-  }
-  return cur
+export function compileGoTemplate(text: string): Engine.GoTemplate {
+  return goTemplateEngine().compileGoTemplate(text)
 }

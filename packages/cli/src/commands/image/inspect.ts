@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
-import { renderTemplate } from '@tsrun/core'
 import { EngineCommand } from '../../engine-command'
 import { imageView } from '../../render/image-view'
+import { inspectRenderer } from '../../render/inspect-format'
 
 export default class ImageInspect extends EngineCommand {
   static override summary = 'Show low-level information on images as JSON'
@@ -9,15 +9,17 @@ export default class ImageInspect extends EngineCommand {
   static override strict = false
   static override args = { image: Args.string({ required: true, description: 'image reference or id' }) }
   static override flags = {
-    format: Flags.string({ char: 'f', description: 'Go template applied to each image, e.g. {{.Architecture}}' }),
+    format: Flags.string({ char: 'f', description: "Go template applied to each image, e.g. {{.Architecture}}; 'json' for compact JSON" }),
   }
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(ImageInspect)
+    const render = inspectRenderer(flags.format)
     const engine = await this.openEngine(flags)
     engine.images.list()
     const views = (argv as string[]).map((ref) => imageView(engine.images.store.resolve(ref)))
-    if (flags.format) for (const v of views) this.log(renderTemplate(flags.format, v))
-    else this.log(JSON.stringify(views, null, 4))
+    const { text, error } = render(views)
+    process.stdout.write(text)
+    if (error) throw error
   }
 }

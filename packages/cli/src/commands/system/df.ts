@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { directorySize, humanSize, type UsageRow } from '@tsrun/core'
 import { EngineCommand } from '../../engine-command'
+import { DISK_USAGE } from '../../render/listings'
 import { printListing } from '../../render/output'
 
 export default class SystemDf extends EngineCommand {
@@ -29,8 +30,9 @@ export default class SystemDf extends EngineCommand {
       TotalCount: String(r.total),
       Active: String(r.active),
       Size: humanSize(r.size),
-      Reclaimable: `${humanSize(r.reclaimable)} (${r.size ? Math.round((r.reclaimable / r.size) * 100) : 0}%)`,
+      // As Docker: the percentage (rounded down) only when there is a size to take it of.
+      Reclaimable: r.size > 0 ? `${humanSize(r.reclaimable)} (${Math.floor((r.reclaimable * 100) / r.size)}%)` : humanSize(r.reclaimable),
     }))
-    printListing(flags.format, ['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'], rows, ['Type', 'TotalCount', 'Active', 'Size', 'Reclaimable'])
+    printListing(flags.format, DISK_USAGE, rows)
   }
 }

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core'
 import { InvalidArgumentError, type VolumeFilters } from '@tsrun/core'
 import { EngineCommand } from '../../engine-command'
-import { printListing } from '../../render/output'
+import { VOLUMES } from '../../render/listings'
+import { LABELS, printListing, type ListingRow } from '../../render/output'
 
 export default class VolumeLs extends EngineCommand {
   static override summary = 'List volumes'
@@ -22,8 +23,23 @@ export default class VolumeLs extends EngineCommand {
       for (const v of vols) this.log(v.name)
       return
     }
-    const rows = vols.map((v) => ({ Driver: v.driver, Name: v.name, Mountpoint: v.mountpoint, Labels: Object.entries(v.labels).map(([k, val]) => `${k}=${val}`).join(','), Scope: 'local' }))
-    printListing(flags.format, ['DRIVER', 'VOLUME NAME'], rows, ['Driver', 'Name'])
+    const rows = vols.map(
+      (v): ListingRow => ({
+        Driver: v.driver,
+        Name: v.name,
+        Mountpoint: v.mountpoint,
+        Labels: Object.keys(v.labels).sort().map((k) => `${k}=${v.labels[k]}`).join(','),
+        Scope: 'local',
+        // Usage and cluster fields: what Docker shows when it has none.
+        Links: 'N/A',
+        Size: 'N/A',
+        Group: 'N/A',
+        Availability: 'N/A',
+        Status: 'N/A',
+        [LABELS]: v.labels,
+      }),
+    )
+    printListing(flags.format, VOLUMES, rows)
   }
 }
 
