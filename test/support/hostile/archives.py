@@ -8,7 +8,7 @@ it this builds docker-archive and oci-archive variants whose manifest,
 index, member names, links, digests and JSON are hostile, and writes
 OUT_DIR/cases.json: [{"name", "file", "note", "expect"}] with expect
 "refuse" (one clear line, nothing stored) or "either" (hostile but harmless
-if loaded). Used by test/e2e/hostile-archives.test.ts.
+if loaded). Used by test/e2e/hostile-archive-corpus.test.ts.
 """
 import gzip
 import hashlib
