@@ -3,14 +3,14 @@
 // constant memory: the log is larger than the JavaScript heap the tsrun
 // process is allowed here, so holding it whole would abort it.
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import { spawnSync } from 'node:child_process'
 import { afterAll, describe, expect, it } from 'vitest'
 import { lines, show, Tsrun, waitFor } from '../support/tsrun'
 import { useRoot } from '../support/suite'
+import { useTmpfs } from '../support/tmpfs'
 
 const { t } = useRoot()
+const tmpfs = useTmpfs()
 
 /** A heap (48 MB) smaller than the million-line log (~77 MB of JSON); start-up alone needs ~20 MB. */
 const SMALL_HEAP = { NODE_OPTIONS: '--max-old-space-size=48' }
@@ -52,18 +52,13 @@ describe('--tail across rotated files', () => {
 })
 
 describe('a container that filled the disk with output', () => {
-  const mounted: string[] = []
   let full: Tsrun
   afterAll(async () => {
-    await full?.destroy()
-    for (const m of mounted) spawnSync('umount', ['-l', m])
+    await full?.removeAllContainers()
   }, 120_000)
 
   it('logs --tail 1 shows its last complete line, logs streams the rest, and no half-written entry shows', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-logfull-'))
-    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', dir], { encoding: 'utf8' })
-    expect(m.status, m.stderr).toBe(0)
-    mounted.push(dir)
+    const dir = tmpfs('24m').dir
     full = new Tsrun(dir)
     await full.importDemo('demo:1')
     await full.ok(['run', '-d', '--name', 'yes', 'demo:1', 'yes', 'a line of output that fills the disk'])
