@@ -51,13 +51,13 @@ export async function forwardLines(fd: number, start: number, end: number, visit
     let from = 0
     for (let i = buf.indexOf(NL, 0); i >= 0 && i < n; i = buf.indexOf(NL, i + 1)) {
       const piece = buf.subarray(from, i)
-      const line = carried ? Buffer.concat([...carry, piece]) : piece
-      const wasSkipping = skipping
+      const tooLong = skipping || carried + piece.length > MAX_LINE
+      const line = tooLong ? undefined : carried ? Buffer.concat([...carry, piece]) : piece
       carry = []
       carried = 0
       skipping = false
       from = i + 1
-      if (!wasSkipping && (await visit(line)) === false) return
+      if (line && (await visit(line)) === false) return
     }
     if (from < n && !skipping) {
       carried += n - from
@@ -89,13 +89,13 @@ export function backwardLines(fd: number, end: number, visit: (line: Buffer, lin
     pos -= n
     let j = n
     for (let k = chunk.lastIndexOf(NL, n - 1); k >= 0; k = k > 0 ? chunk.lastIndexOf(NL, k - 1) : -1) {
-      const line = pendingBytes ? Buffer.concat([chunk.subarray(k + 1, j), ...pending]) : chunk.subarray(k + 1, j)
-      const wasSkipping = skipping
+      const tooLong = skipping || pendingBytes + (j - k - 1) > MAX_LINE
+      const line = tooLong ? undefined : pendingBytes ? Buffer.concat([chunk.subarray(k + 1, j), ...pending]) : chunk.subarray(k + 1, j)
       pending = []
       pendingBytes = 0
       skipping = false
       j = k
-      if (!wasSkipping && !visit(line, pos + k + 1)) return true
+      if (line && !visit(line, pos + k + 1)) return true
     }
     if (j > 0 && !skipping) {
       pendingBytes += j
