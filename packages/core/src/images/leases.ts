@@ -67,7 +67,11 @@ export class Lease {
     const lease = new Lease(paths, path.join(dir, `${process.pid}-${randomBytes(6).toString('hex')}.json`))
     trackTemp(lease.file)
     try {
-      await withGcLock(paths, () => lease.write())
+      await withGcLock(paths, () => {
+        // The leases of dead processes go at the next operation, as their spool files do.
+        readLiveLeases(paths, true)
+        lease.write()
+      })
     } catch (err) {
       lease.release()
       throw err
