@@ -47,5 +47,7 @@ export class Paths {
   /** Scratch space; same filesystem as the store so renames are atomic. */
   get tmp(): string { return path.join(this.cfg.root, 'tmp') }
   get locks(): string { return path.join(this.cfg.runRoot, 'locks') }
+  /** Leases of running pulls, loads and imports (images/leases.ts); volatile, as they only mean something while their owner lives. */
+  get leases(): string { return path.join(this.cfg.runRoot, 'leases') }
   container(id: string): string { return path.join(this.containers, id) }
 }

@@ -4,10 +4,12 @@ import * as path from 'node:path'
 import type { Readable } from 'node:stream'
 import {
   formatReference,
+  IMAGE_LIMITS,
   InvalidArchiveError,
   InvalidArgumentError,
   MediaTypes,
   openArchive,
+  parseBoundedJson,
   parseReference,
   type Descriptor,
   type ImageReader,
@@ -29,13 +31,18 @@ interface DockerArchiveEntry {
  * file and layer tars per image; we hash them to build an OCI manifest whose
  * descriptors the puller then verifies like any other. With NAME, only the
  * image tagged NAME; otherwise every image, named by its `RepoTags`.
+ *
+ * A `RepoTags` entry that is not a valid `name:tag` refuses the whole
+ * archive, naming the entry, as `docker load` and `podman load` do (Docker
+ * fails the load with the reference parser's error, or `invalid tag` for a
+ * name without a tag); nothing of it is loaded.
  */
 export class DockerArchiveSource implements ImageSource {
   readonly transport = 'docker-archive'
 
   constructor(private readonly root: string) {}
 
-  async open(reference: string, _opts: SourceOptions): Promise<ImageReader> {
+  async open(reference: string, opts: SourceOptions): Promise<ImageReader> {
     const colon = reference.indexOf(':')
     const file = colon >= 0 ? reference.slice(0, colon) : reference
     const name = colon >= 0 ? reference.slice(colon + 1) : ''
@@ -43,19 +50,17 @@ export class DockerArchiveSource implements ImageSource {
     fs.mkdirSync(tmpDir, { recursive: true })
     const archive = await openArchive(file, () => path.join(tmpDir, `blob-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}`), file)
     const files = new TarFiles(archive.index)
-    const where = `docker-archive:${file}`
+    const where = `docker-archive:${opts.label ?? file}`
     /** Blob digest -> member name, filled as images() hashes the members. */
     const members = new Map<string, string>()
     return {
       images: async () => {
         if (!files.has('manifest.json')) throw new InvalidArchiveError(`${where} is not a docker archive (no manifest.json)`)
-        let entries: DockerArchiveEntry[]
-        try {
-          entries = JSON.parse(files.read('manifest.json').toString('utf8'))
-        } catch {
-          throw new InvalidArchiveError(`${where}: manifest.json is not valid JSON`)
-        }
+        const limit = IMAGE_LIMITS.archiveIndexBytes
+        let entries = parseBoundedJson(files.read('manifest.json', limit), `${where}: manifest.json`, limit) as DockerArchiveEntry[]
         if (!Array.isArray(entries) || !entries.length) throw new InvalidArchiveError(`${where}: manifest.json lists no image`)
+        if (entries.length > IMAGE_LIMITS.indexEntries) throw new InvalidArchiveError(`${where}: manifest.json lists ${entries.length} images, more than the ${IMAGE_LIMITS.indexEntries} allowed; refusing it`)
+        for (const e of entries) checkEntry(e, where)
         if (name) {
           const wanted = canonical(name)
           entries = entries.filter((e) => (e.RepoTags ?? []).some((t) => t === name || canonical(t) === wanted))
@@ -75,20 +80,42 @@ export class DockerArchiveSource implements ImageSource {
   }
 
   private async image(files: TarFiles, e: DockerArchiveEntry, where: string, members: Map<string, string>): Promise<ResolvedImage> {
-    if (typeof e.Config !== 'string' || !Array.isArray(e.Layers)) throw new InvalidArchiveError(`${where}: a manifest.json entry has no Config or Layers`)
-    const configBytes = files.read(e.Config)
+    const configBytes = files.read(e.Config!, IMAGE_LIMITS.configBytes)
     const config: Descriptor = { mediaType: MediaTypes.config, digest: sha256(configBytes), size: configBytes.length }
-    members.set(config.digest, e.Config)
+    members.set(config.digest, e.Config!)
     const layers: Descriptor[] = []
-    for (const layer of e.Layers) {
+    for (const layer of e.Layers!) {
       if (!files.has(layer)) throw new InvalidArchiveError(`${where}: layer ${layer} is missing from the archive`)
       const { digest, size, gzip } = await hashMember(files.stream(layer))
       members.set(digest, layer)
       layers.push({ mediaType: gzip ? MediaTypes.layerGzip : MediaTypes.layer, digest, size })
     }
     const manifestBytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.manifest, config, layers }))
-    const names = [...new Set((e.RepoTags ?? []).map(canonical).filter((n): n is string => !!n))]
+    const names = [...new Set((e.RepoTags ?? []).map((t) => formatReference(parseReference(t))))]
     return { names, manifest: { mediaType: MediaTypes.manifest, digest: sha256(manifestBytes), size: manifestBytes.length }, manifestBytes, config, layers }
+  }
+}
+
+/** The shape `image()` relies on, and every RepoTags entry a valid `name:tag` (see the class comment). */
+function checkEntry(e: DockerArchiveEntry, where: string): void {
+  if (typeof e !== 'object' || e === null || typeof e.Config !== 'string' || !Array.isArray(e.Layers) || !e.Layers.every((l) => typeof l === 'string')) {
+    throw new InvalidArchiveError(`${where}: a manifest.json entry has no Config or Layers`)
+  }
+  if (e.Layers.length > IMAGE_LIMITS.layers) throw new InvalidArchiveError(`${where}: a manifest.json entry lists ${e.Layers.length} layers, more than the ${IMAGE_LIMITS.layers} allowed; refusing it`)
+  if (e.RepoTags === undefined || e.RepoTags === null) return
+  if (!Array.isArray(e.RepoTags)) throw new InvalidArchiveError(`${where}: RepoTags of a manifest.json entry is not a list`)
+  if (e.RepoTags.length > IMAGE_LIMITS.indexEntries) throw new InvalidArchiveError(`${where}: a manifest.json entry has ${e.RepoTags.length} RepoTags, more than the ${IMAGE_LIMITS.indexEntries} allowed; refusing it`)
+  for (const tag of e.RepoTags) {
+    if (typeof tag !== 'string') throw new InvalidArchiveError(`${where}: manifest.json has a RepoTags entry that is not a string (${JSON.stringify(tag)}); nothing was loaded`)
+    let ref
+    try {
+      ref = parseReference(tag)
+    } catch (err) {
+      const why = (err as Error).message.replace(`invalid reference format: "${tag}": `, '')
+      throw new InvalidArchiveError(`${where}: manifest.json has an invalid tag "${tag}" (invalid reference format: ${why}); nothing was loaded`)
+    }
+    const named = tag.slice(tag.lastIndexOf('/') + 1).includes(':')
+    if (!named || ref.digest) throw new InvalidArchiveError(`${where}: manifest.json has an invalid tag "${tag}" (a RepoTags entry is name:tag, without a digest); nothing was loaded`)
   }
 }
 

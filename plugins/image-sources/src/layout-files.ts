@@ -10,9 +10,12 @@ import { InvalidArchiveError, InvalidArgumentError, type TarIndex } from '@tsrun
  */
 export interface LayoutFiles {
   has(name: string): boolean
-  read(name: string): Buffer
+  /** A small file whole; one over `limit` bytes (default 16 MiB) is refused before it is read. */
+  read(name: string, limit?: number): Buffer
   stream(name: string): Readable
 }
+
+const DEFAULT_READ_LIMIT = 16 * 1024 * 1024
 
 export class DirFiles implements LayoutFiles {
   constructor(private readonly dir: string) {
@@ -30,12 +33,15 @@ export class DirFiles implements LayoutFiles {
     return fs.existsSync(this.file(name))
   }
 
-  read(name: string): Buffer {
+  read(name: string, limit = DEFAULT_READ_LIMIT): Buffer {
+    let size: number
     try {
-      return fs.readFileSync(this.file(name))
+      size = fs.statSync(this.file(name)).size
     } catch {
       throw new InvalidArchiveError(`${this.dir}: ${name} is missing`)
     }
+    if (size > limit) throw new InvalidArchiveError(`${this.dir}: ${name} is ${size} bytes, more than the ${limit} allowed; refusing it`)
+    return fs.readFileSync(this.file(name))
   }
 
   stream(name: string): Readable {
@@ -49,8 +55,8 @@ export class TarFiles implements LayoutFiles {
   has(name: string): boolean {
     return this.index.has(name)
   }
-  read(name: string): Buffer {
-    return this.index.read(name)
+  read(name: string, limit = DEFAULT_READ_LIMIT): Buffer {
+    return this.index.read(name, limit)
   }
   stream(name: string): Readable {
     return this.index.stream(name)

@@ -4,9 +4,11 @@ import * as path from 'node:path'
 import type { Readable } from 'node:stream'
 import {
   formatReference,
+  IMAGE_LIMITS,
   InvalidArchiveError,
   InvalidArgumentError,
   openArchive,
+  parseBoundedJson,
   parseReference,
   REF_NAME,
   resolveManifest,
@@ -27,7 +29,9 @@ import { blobName, DirFiles, TarFiles, type LayoutFiles } from './layout-files'
  * reference) are taken; without, every image of an archive, or the only image
  * of a directory. A ref name that is a full reference (`docker.io/x/y:1`,
  * `demo:1`) names the pulled image; a bare tag (`latest`, as skopeo writes)
- * leaves it unnamed.
+ * leaves it unnamed. A ref name that looks like a reference but is not a
+ * valid one (`Upper/x:1`) also leaves it unnamed, with a warning naming it:
+ * the OCI spec allows any ref name, so it is not a reason to refuse.
  */
 export class OciLayoutSource implements ImageSource {
   constructor(readonly transport: 'oci' | 'oci-archive', private readonly root: string) {}
@@ -48,7 +52,7 @@ export class OciLayoutSource implements ImageSource {
       files = new TarFiles(archive.index)
       close = archive.close
     }
-    const where = `${this.transport}:${location}`
+    const where = `${this.transport}:${opts.label ?? location}`
     if (!files.has('oci-layout') || !files.has('index.json')) {
       close()
       throw new InvalidArchiveError(`${where} is not an OCI image layout (no oci-layout or index.json)`)
@@ -61,12 +65,11 @@ export class OciLayoutSource implements ImageSource {
   }
 
   private async images(files: LayoutFiles, where: string, ref: string, opts: SourceOptions): Promise<ResolvedImage[]> {
-    let index: { manifests?: Descriptor[] }
-    try {
-      index = JSON.parse(files.read('index.json').toString('utf8'))
-    } catch {
-      throw new InvalidArchiveError(`${where}: index.json is not valid JSON`)
-    }
+    const limit = IMAGE_LIMITS.archiveIndexBytes
+    const index = parseBoundedJson(files.read('index.json', limit), `${where}: index.json`, limit) as { manifests?: Descriptor[] }
+    if (typeof index !== 'object' || index === null || (index.manifests !== undefined && !Array.isArray(index.manifests))) throw new InvalidArchiveError(`${where}: index.json has no manifests list`)
+    if ((index.manifests?.length ?? 0) > IMAGE_LIMITS.indexEntries) throw new InvalidArchiveError(`${where}: index.json lists ${index.manifests!.length} manifests, more than the ${IMAGE_LIMITS.indexEntries} allowed; refusing it`)
+    if (!(index.manifests ?? []).every((e) => typeof e === 'object' && e !== null)) throw new InvalidArchiveError(`${where}: index.json has an entry that is not an object`)
     let entries = index.manifests ?? []
     if (ref) {
       const wanted = canonical(ref)
@@ -83,25 +86,43 @@ export class OciLayoutSource implements ImageSource {
     for (const e of entries) byDigest.set(e.digest, [...(byDigest.get(e.digest) ?? []), e])
     const out: ResolvedImage[] = []
     for (const [digest, group] of byDigest) {
-      const names = [...new Set(group.map((e) => fullName(e.annotations?.[REF_NAME])).filter((n): n is string => !!n))]
+      const warnings: string[] = []
+      const names = new Set<string>()
+      for (const e of group) {
+        const name = e.annotations?.[REF_NAME]
+        const full = fullName(name)
+        if (full) names.add(full)
+        else if (full === null) warnings.push(`${where}: the name "${name}" of image ${digest.slice(7, 19)} is not a valid image reference; the image is loaded without it`)
+      }
       const top = this.readManifest(files, { ...group[0], digest }, where)
-      out.push(await resolveManifest(top, async (d) => this.readManifest(files, d, where), opts.platform, `${where}${ref ? `:${ref}` : ''}`, names))
+      const image = await resolveManifest(top, async (d) => this.readManifest(files, d, where), opts.platform, `${where}${ref ? `:${ref}` : ''}`, [...names])
+      out.push(warnings.length ? { ...image, warnings } : image)
     }
     return out
   }
 
   private readManifest(files: LayoutFiles, desc: Descriptor, where: string): ManifestBytes {
-    const bytes = files.read(blobName(desc.digest, where))
+    const bytes = files.read(blobName(desc.digest, where), IMAGE_LIMITS.manifestBytes)
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
     if (digest !== desc.digest) throw new InvalidArchiveError(`${where}: blob ${desc.digest} has digest ${digest}; the layout is corrupt`)
     return { bytes, mediaType: desc.mediaType, digest }
   }
 }
 
-/** A ref.name that is a whole reference, canonical; undefined for a bare tag. */
-function fullName(name: string | undefined): string | undefined {
-  if (!name || (!name.includes(':') && !name.includes('/'))) return undefined
-  return canonical(name)
+/**
+ * A ref.name that is a whole reference (name:tag), canonical; undefined for
+ * none or a bare tag (`latest`, as skopeo writes); null for one that looks
+ * like a reference but is not a valid one.
+ */
+function fullName(name: string | undefined): string | undefined | null {
+  if (typeof name !== 'string' || (!name.includes(':') && !name.includes('/'))) return undefined
+  let ref
+  try {
+    ref = parseReference(name)
+  } catch {
+    return null
+  }
+  return ref.digest ? null : formatReference(ref)
 }
 
 function canonical(name: string): string | undefined {

@@ -1,11 +1,23 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { unpackLayer } from '@tsrun/native'
-import { LayerDiffIdMismatchError, pidAlive, type LayerRef, type PreparedLayer, type RootfsSpec, type StorageDriver } from '@tsrun/core'
+import { diskUsage, unpackLayer } from '@tsrun/native'
+import {
+  LayerDiffIdMismatchError,
+  releaseTemp,
+  trackTemp,
+  writerMayBeAlive,
+  type LayerInventory,
+  type LayerRef,
+  type PreparedLayer,
+  type RootfsSpec,
+  type StorageDriver,
+} from '@tsrun/core'
 
-/** Unpacks in progress: `.tmp-<pid>-<random>` (older versions: `.tmp-<random>`). */
+/** Unpacks and removals in progress: `.tmp-<pid>-<random>` (older versions: `.tmp-<random>`). */
 const TMP_PREFIX = '.tmp-'
+/** A complete layer's directory name: the diff_id's hex. */
+const LAYER_NAME = /^[0-9a-f]{64}$/
 
 /**
  * `storage:overlay`: each layer is unpacked once into `layers/<hex>` (overlay
@@ -13,7 +25,7 @@ const TMP_PREFIX = '.tmp-'
  * container; a container gets its own `upper` and `work` dirs, and the runtime
  * mounts the overlay inside the container's mount namespace only.
  */
-export class OverlayDriver implements StorageDriver {
+export class OverlayDriver implements StorageDriver, LayerInventory {
   constructor(private readonly home: string) {}
 
   layerDir(diffId: string): string {
@@ -28,12 +40,13 @@ export class OverlayDriver implements StorageDriver {
    */
   async prepareLayers(layers: LayerRef[]): Promise<PreparedLayer[]> {
     fs.mkdirSync(path.join(this.home, 'layers'), { recursive: true })
-    this.sweepStaleTemps()
+    await this.staleTemps(true)
     const prepared: PreparedLayer[] = []
     for (const layer of layers) {
       const final = this.layerDir(layer.diffId)
       if (fs.existsSync(final)) continue
-      const tmp = path.join(this.home, 'layers', `${TMP_PREFIX}${process.pid}-${randomBytes(8).toString('hex')}`)
+      const tmp = this.tempName()
+      trackTemp(tmp)
       try {
         const got = await unpackLayer(layer.blobPath, tmp, { whiteouts: 'overlay' })
         if (got.diffId !== layer.diffId) throw new LayerDiffIdMismatchError(layer.blobPath, layer.diffId, got.diffId)
@@ -44,28 +57,63 @@ export class OverlayDriver implements StorageDriver {
         const code = (err as NodeJS.ErrnoException).code
         if ((code === 'ENOTEMPTY' || code === 'EEXIST') && fs.existsSync(final)) continue
         throw err
+      } finally {
+        releaseTemp(tmp)
       }
     }
     return prepared
   }
 
+  private tempName(): string {
+    return path.join(this.home, 'layers', `${TMP_PREFIX}${process.pid}-${randomBytes(8).toString('hex')}`)
+  }
+
+  async listLayers(): Promise<string[]> {
+    let names: string[]
+    try {
+      names = fs.readdirSync(path.join(this.home, 'layers'))
+    } catch {
+      return []
+    }
+    return names.filter((n) => LAYER_NAME.test(n)).map((n) => `sha256:${n}`)
+  }
+
+  async layerUsage(diffId: string): Promise<number> {
+    const dir = this.layerDir(diffId)
+    return fs.existsSync(dir) ? diskUsage(dir) : 0
+  }
+
   /**
-   * Temp dirs of unpacks killed mid-way: at once when the pid in the name is
-   * dead, else (no pid, or a pid reused since) once older than an hour.
+   * Temp dirs of unpacks or removals killed mid-way: at once when the
+   * process named in it is gone (or its pid now belongs to a process started
+   * after the dir was made), else, for names without a pid, once older than
+   * an hour.
    */
-  private sweepStaleTemps(): void {
+  async staleTemps(remove: boolean): Promise<number> {
     const dir = path.join(this.home, 'layers')
-    for (const name of fs.readdirSync(dir)) {
+    let names: string[]
+    try {
+      names = fs.readdirSync(dir)
+    } catch {
+      return 0
+    }
+    let bytes = 0
+    for (const name of names) {
       if (!name.startsWith(TMP_PREFIX)) continue
       const full = path.join(dir, name)
       try {
+        const st = fs.statSync(full)
         const pid = Number(/^\.tmp-(\d+)-/.exec(name)?.[1])
-        const dead = pid > 0 && pid !== process.pid && !pidAlive(pid)
-        if (dead || Date.now() - fs.statSync(full).mtimeMs > 60 * 60 * 1000) fs.rmSync(full, { recursive: true, force: true })
+        const born = st.birthtimeMs || st.ctimeMs
+        const stale = pid > 0 ? pid !== process.pid && !writerMayBeAlive(pid, born) : Date.now() - st.mtimeMs > 60 * 60 * 1000
+        if (!stale) continue
+        bytes += await diskUsage(full)
+        if (remove) fs.rmSync(full, { recursive: true, force: true })
       } catch {
         // Another tsrun renamed or removed it meanwhile.
       }
     }
+    return bytes
   }
 
   async createRootfs(_id: string, layers: LayerRef[], containerDir: string): Promise<RootfsSpec> {
@@ -90,7 +138,24 @@ export class OverlayDriver implements StorageDriver {
     for (const d of ['upper', 'work', 'rootfs', 'empty']) fs.rmSync(path.join(containerDir, d), { recursive: true, force: true })
   }
 
+  /**
+   * Renamed out of the way first, then deleted: a removal cut short leaves a
+   * temp dir the next sweep takes, never a half-empty directory that would
+   * pass for the complete layer.
+   */
   async removeLayer(diffId: string): Promise<void> {
-    fs.rmSync(this.layerDir(diffId), { recursive: true, force: true })
+    const doomed = this.tempName()
+    try {
+      fs.renameSync(this.layerDir(diffId), doomed)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+      throw err
+    }
+    trackTemp(doomed)
+    try {
+      fs.rmSync(doomed, { recursive: true, force: true })
+    } finally {
+      releaseTemp(doomed)
+    }
   }
 }

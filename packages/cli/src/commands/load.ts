@@ -4,7 +4,7 @@ import { EngineCommand } from '../engine-command'
 
 export default class Load extends EngineCommand {
   static override summary = 'Load images from an archive'
-  static override description = 'Reads a docker-archive or an oci-archive (plain or gzip), from -i FILE or stdin, and adds every image in it under the names it carries. Nothing is named until every image of the archive is complete.'
+  static override description = 'Reads a docker-archive or an oci-archive (plain or gzip), from -i FILE or stdin, and adds every image in it under the names it carries. Nothing is named until every image of the archive is complete, and then every name at once; a load that fails leaves nothing behind. An invalid RepoTags entry refuses the archive, as docker load does.'
   static override examples = ['<%= config.bin %> load -i demo.tar', 'gunzip -c demo.tar.gz | <%= config.bin %> load']
   static override flags = {
     input: Flags.string({ char: 'i', description: 'read from this file instead of stdin' }),
@@ -15,7 +15,7 @@ export default class Load extends EngineCommand {
     const { flags } = await this.parse(Load)
     if (!flags.input && process.stdin.isTTY) throw new InvalidArgumentError('no archive given: use -i FILE or pipe one into stdin')
     const engine = await this.openEngine(flags)
-    const images = await engine.images.load(flags.input ?? process.stdin, flags.input ?? 'stdin')
+    const images = await engine.images.load(flags.input ?? process.stdin, flags.input ?? 'stdin', { onWarning: (m) => process.stderr.write(`WARNING: ${m}\n`) })
     for (const img of images) {
       if (flags.quiet) this.log(img.id)
       else if (!img.refs.length) this.log(`Loaded image ID: ${img.id}`)

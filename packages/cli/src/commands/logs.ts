@@ -1,9 +1,11 @@
+import { once } from 'node:events'
 import { Args, Flags } from '@oclif/core'
-import { parseTimeArg, readLog } from '@tsrun/core'
+import { parseTimeArg, readLog, type LogEntry, type LogSink } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
 
 export default class Logs extends EngineCommand {
   static override summary = "Fetch a container's output"
+  static override description = 'Reads the json-file log (rotated files too) in constant memory whatever its size; --tail N reads back from the end.'
   static override examples = ['<%= config.bin %> logs web', '<%= config.bin %> logs -f --tail 5 web', '<%= config.bin %> logs --since 10m --until 2026-11-28T04:00:00Z -t web']
   static override args = { container: Args.string({ required: true, description: 'container name or id' }) }
   static override flags = {
@@ -29,7 +31,39 @@ export default class Logs extends EngineCommand {
         untilNano: flags.until === undefined ? undefined : parseTimeArg(flags.until, '--until'),
       },
       async () => (await engine.containers.state(rec)).status === 'running',
-      (e) => (e.stream === 'stderr' ? process.stderr : process.stdout).write(flags.timestamps ? `${e.time} ${e.log}` : e.log),
+      new BatchedOutput(flags.timestamps),
     )
+  }
+}
+
+/**
+ * Entries to stdout/stderr, gathered into writes of up to 64 KiB per
+ * stream (order kept across the two) and waiting for a slow reader to
+ * drain, so a huge log is neither one write per line nor buffered whole.
+ */
+class BatchedOutput implements LogSink {
+  private text = ''
+  private stream: NodeJS.WriteStream = process.stdout
+
+  constructor(private readonly timestamps: boolean) {}
+
+  entry(e: LogEntry): void | Promise<void> {
+    const stream = e.stream === 'stderr' ? process.stderr : process.stdout
+    const line = this.timestamps ? `${e.time} ${e.log}` : e.log
+    if (stream !== this.stream) {
+      const flushed = this.flush()
+      this.stream = stream
+      this.text = line
+      return flushed
+    }
+    this.text += line
+    if (this.text.length >= 64 * 1024) return this.flush()
+  }
+
+  async flush(): Promise<void> {
+    if (!this.text) return
+    const text = this.text
+    this.text = ''
+    if (!this.stream.write(text)) await once(this.stream, 'drain')
   }
 }

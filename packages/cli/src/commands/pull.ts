@@ -29,7 +29,7 @@ export default class Pull extends EngineCommand {
     if (!flags.quiet) this.log(`Pulling ${args.image}`)
     let images
     try {
-      images = await engine.images.pull(args.image, { platform, tlsVerify: flags['tls-verify'], progress: flags.quiet ? undefined : pullProgress(progress) })
+      images = await engine.images.pull(args.image, { platform, tlsVerify: flags['tls-verify'], progress: flags.quiet ? undefined : pullProgress(progress), onWarning: (m) => process.stderr.write(`WARNING: ${m}\n`) })
     } finally {
       progress.done()
     }

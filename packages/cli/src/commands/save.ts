@@ -1,3 +1,4 @@
+import * as fs from 'node:fs'
 import { Args, Flags } from '@oclif/core'
 import { InvalidArgumentError, type ArchiveFormat } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
@@ -17,6 +18,8 @@ export default class Save extends EngineCommand {
     const { flags, argv } = await this.parse(Save)
     if (!flags.output && process.stdout.isTTY) throw new InvalidArgumentError('refusing to write an archive to a terminal; use -o FILE or redirect stdout')
     const engine = await this.openEngine(flags)
-    await engine.images.save(argv as string[], flags.format as ArchiveFormat, flags.output ?? process.stdout)
+    // Not process.stdout: oclif rethrows its write errors (a full disk) as an uncaught exception.
+    const out = flags.output ?? fs.createWriteStream('', { fd: 1, autoClose: false })
+    await engine.images.save(argv as string[], flags.format as ArchiveFormat, out, flags.output ? undefined : 1)
   }
 }

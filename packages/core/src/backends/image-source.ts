@@ -39,6 +39,8 @@ export interface ResolvedImage {
   manifestBytes: Buffer
   config: Descriptor
   layers: Descriptor[]
+  /** What the source could not honour but did not refuse (a name that is not a valid reference), for the user to see. */
+  warnings?: string[]
 }
 
 /** What `open` gets besides the reference. */
@@ -47,6 +49,11 @@ export interface SourceOptions {
   platform: { os: string; architecture: string; variant?: string }
   /** false: accept any TLS certificate and plain HTTP (`--tls-verify=false`). */
   tlsVerify?: boolean
+  /**
+   * What to call the archive in errors when `reference` is a copy the
+   * engine made (`load` from stdin, or of a gzip'd archive it decompressed).
+   */
+  label?: string
 }
 
 /** An opened reference: the images it names and their blobs. */

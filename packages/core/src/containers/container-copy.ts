@@ -1,3 +1,4 @@
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { IsolationBackend } from '../backends/isolation'
 import { canCopy } from '../backends/isolation-copy'
@@ -30,6 +31,7 @@ export class ContainerCopy {
     if (!canCopy(isolation)) throw new TsrunError(`isolation backend ${rec.hostConfig.Isolation} cannot copy files`)
     const state = await this.containers.state(rec)
     const containerPath = opts.containerPath.startsWith('/') ? opts.containerPath : `/${opts.containerPath}`
+    const fresh = opts.direction === 'out' ? newHostEntry(opts.hostPath, containerPath) : undefined
     try {
       await isolation.copy({
         bundleDir: path.join(this.containers.store.dir(rec.id), 'bundle'),
@@ -41,9 +43,32 @@ export class ContainerCopy {
         followLink: opts.followLink ?? false,
       })
     } catch (err) {
+      // A copy out that failed half-way (a full disk) leaves no half-written file or tree it created.
+      if (fresh) fs.rmSync(fresh, { recursive: true, force: true })
       throw new TsrunError(`cp ${opts.direction === 'out' ? `${rec.name}:${containerPath} ${opts.hostPath}` : `${opts.hostPath} ${rec.name}:${containerPath}`}: ${(err as Error).message}`)
     }
   }
+}
+
+/**
+ * The host path a copy out will create, when it does not exist yet: DEST
+ * itself, or DEST/NAME when DEST is a directory (Docker's rule), so a
+ * failed copy can remove it again. Undefined for a tar stream, for the
+ * contents of SRC/. merged into an existing directory, and for anything
+ * that is there already (overwritten in place, it cannot be restored).
+ */
+function newHostEntry(hostPath: string, containerPath: string): string | undefined {
+  if (hostPath === '-') return undefined
+  const dest = path.resolve(hostPath)
+  let st: fs.Stats | undefined
+  try {
+    st = fs.lstatSync(dest)
+  } catch {
+    return fs.existsSync(path.dirname(dest)) ? dest : undefined
+  }
+  if (!st.isDirectory() || containerPath.endsWith('/.')) return undefined
+  const inside = path.join(dest, path.basename(containerPath))
+  return fs.existsSync(inside) || path.basename(containerPath) === '' ? undefined : inside
 }
 
 /** Absolute, with Docker's meaningful endings (`dir/`, `dir/.`) kept; `-` (a tar stream) as is. */

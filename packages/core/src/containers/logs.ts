@@ -1,5 +1,6 @@
 import * as fs from 'node:fs'
 import { rfc3339Nano } from '../util/time-arg'
+import { backwardLines, completeEnd, forwardLines } from './log-lines'
 
 /** One line of the json-file log the monitor writes. */
 export interface LogEntry {
@@ -29,11 +30,40 @@ export function logFiles(file: string): string[] {
   return [...rotated, file]
 }
 
-/** Reads one file from an offset, keeping a partial last line for later. */
+/** Where logs go, entry by entry; `flush` is called before a follow waits for more and at the end. */
+export interface LogSink {
+  entry(e: LogEntry): void | Promise<void>
+  flush?(): void | Promise<void>
+}
+
+/** The --since/--until window. Entries are in time order, so the first one past --until ends the reading. */
+class TimeWindow {
+  pastUntil = false
+  constructor(private readonly opts: LogReadOptions) {}
+
+  /** 'before' --since, 'after' --until, or 'in'. */
+  place(e: LogEntry): 'before' | 'in' | 'after' {
+    if (this.opts.sinceNano === undefined && this.opts.untilNano === undefined) return 'in'
+    const t = rfc3339Nano(e.time)
+    if (this.opts.untilNano !== undefined && t > this.opts.untilNano) return 'after'
+    return this.opts.sinceNano !== undefined && t < this.opts.sinceNano ? 'before' : 'in'
+  }
+
+  /** Whether to show `e`; notes when the window has closed. */
+  keep(e: LogEntry): boolean {
+    const where = this.place(e)
+    if (where === 'after') this.pastUntil = true
+    return where === 'in'
+  }
+}
+
+/** A log file open for reading from `offset` on; it keeps following the inode even after a rotation renames it. */
 class Cursor {
-  offset = 0
-  partial = ''
-  constructor(readonly fd: number, readonly ino: number) {}
+  constructor(
+    readonly fd: number,
+    readonly ino: number,
+    public offset = 0,
+  ) {}
 
   static open(file: string): Cursor | undefined {
     try {
@@ -44,19 +74,16 @@ class Cursor {
     }
   }
 
-  /** Complete lines added since the last call (all of them when `final`). */
-  lines(final: boolean): string[] {
+  /** Offset where the complete lines end now (all of it when `final`: nothing more will be written). */
+  end(final: boolean): number {
     const size = fs.fstatSync(this.fd).size
-    let text = this.partial
-    if (size > this.offset) {
-      const buf = Buffer.alloc(size - this.offset)
-      fs.readSync(this.fd, buf, 0, buf.length, this.offset)
-      this.offset = size
-      text += buf.toString('utf8')
-    }
-    const parts = text.split('\n')
-    this.partial = final ? '' : parts.pop() ?? ''
-    return parts.filter((l) => l.trim())
+    return final ? size : Math.max(this.offset, completeEnd(this.fd, size, this.offset))
+  }
+
+  /** Hand every line from the offset up to `end` to `visit`, in chunks, and move past them. */
+  async drainTo(end: number, visit: (line: Buffer) => boolean | void | Promise<boolean | void>): Promise<void> {
+    if (end > this.offset) await forwardLines(this.fd, this.offset, end, visit)
+    this.offset = Math.max(this.offset, end)
   }
 
   close(): void {
@@ -66,43 +93,45 @@ class Cursor {
 
 /**
  * Read a container's log, across rotated files, and hand each entry to
- * `emit`. Following polls; when the shim rotates the file (a new inode at
+ * `sink`, in constant memory whatever the size: files are read in chunks,
+ * and `--tail N` first walks back from the end of the newest file (then the
+ * older ones) to where the last N entries start, then reads forward from
+ * there. Following polls; when the shim rotates the file (a new inode at
  * the path), the old one is read to its end before the new one, so no line
  * is lost or repeated. It ends once the container has stopped and the file
  * is drained (the monitor writes the exit only after draining all output).
  */
-export async function readLog(file: string, opts: LogReadOptions, stillRunning: () => Promise<boolean>, emit: (e: LogEntry) => void): Promise<void> {
-  let pastUntil = false
-  const keep = (e: LogEntry): boolean => {
-    if (opts.sinceNano === undefined && opts.untilNano === undefined) return true
-    const t = rfc3339Nano(e.time)
-    if (opts.untilNano !== undefined && t > opts.untilNano) {
-      pastUntil = true
-      return false
-    }
-    return opts.sinceNano === undefined || t >= opts.sinceNano
+export async function readLog(file: string, opts: LogReadOptions, stillRunning: () => Promise<boolean>, sink: LogSink): Promise<void> {
+  const window = new TimeWindow(opts)
+  const show = async (line: Buffer): Promise<boolean> => {
+    const e = parseLine(line)
+    if (e && window.keep(e)) await sink.entry(e)
+    return !window.pastUntil
   }
-  const parse = (lines: string[]) => lines.map(parseLine).filter((e): e is LogEntry => e !== undefined).filter(keep)
-
-  const files = logFiles(file)
-  const backlog: LogEntry[] = []
-  for (const f of files.slice(0, -1)) {
-    const c = Cursor.open(f)
-    if (!c) continue
-    backlog.push(...parse(c.lines(true)))
-    c.close()
-  }
+  // Every file is opened first: a rotation while we read renames them, and the fds keep what we started with.
+  const rotated = logFiles(file)
+    .slice(0, -1)
+    .map((f) => Cursor.open(f))
+    .filter((c): c is Cursor => c !== undefined)
   let cur = Cursor.open(file)
-  if (cur) backlog.push(...parse(cur.lines(false)))
-  const tail = opts.tail
-  ;(tail === undefined ? backlog : tail <= 0 ? [] : backlog.slice(-tail)).forEach(emit)
-  if (!opts.follow) {
+  const cursors = cur ? [...rotated, cur] : rotated
+  // The current file's last line may be half-written: it waits for the follow, or is never shown.
+  const ends = cursors.map((c) => c.end(c !== cur))
+  try {
+    if (opts.tail !== undefined) seekTail(cursors, ends, opts.tail, window)
+    for (const [i, c] of cursors.entries()) {
+      if (!window.pastUntil) await c.drainTo(ends[i], show)
+    }
+    await sink.flush?.()
+  } finally {
+    for (const c of rotated) c.close()
+  }
+  if (!opts.follow || window.pastUntil) {
     cur?.close()
     return
   }
   try {
     for (;;) {
-      if (pastUntil) return
       const running = await stillRunning()
       // Rotated (or created) meanwhile: finish the old file, then start the new one.
       let ino: number | undefined
@@ -113,13 +142,14 @@ export async function readLog(file: string, opts: LogReadOptions, stillRunning: 
       }
       if (ino !== undefined && ino !== cur?.ino) {
         if (cur) {
-          parse(cur.lines(true)).forEach(emit)
+          await cur.drainTo(cur.end(true), show)
           cur.close()
         }
         cur = Cursor.open(file)
       }
-      if (cur) parse(cur.lines(!running)).forEach(emit)
-      if (!running) return
+      if (cur && !window.pastUntil) await cur.drainTo(cur.end(!running), show)
+      await sink.flush?.()
+      if (!running || window.pastUntil) return
       await new Promise((r) => setTimeout(r, 100))
     }
   } finally {
@@ -127,9 +157,49 @@ export async function readLog(file: string, opts: LogReadOptions, stillRunning: 
   }
 }
 
-function parseLine(line: string): LogEntry | undefined {
+/**
+ * Move the cursors so that reading forward from them shows the last `tail`
+ * entries in the window: walk back line by line from `ends`, newest file
+ * first, counting the entries the window keeps, until `tail` are counted or
+ * an entry before --since is met (all older ones are too). Files wholly
+ * before the start are skipped by moving their cursor to their end.
+ */
+function seekTail(cursors: Cursor[], ends: number[], tail: number, window: TimeWindow): void {
+  let counted = 0
+  let found = false
+  for (let i = cursors.length - 1; i >= 0 && !found; i--) {
+    let start = ends[i]
+    if (tail > 0) {
+      backwardLines(cursors[i].fd, ends[i], (line, lineStart) => {
+        const e = parseLine(line)
+        if (!e) return true
+        const where = window.place(e)
+        if (where === 'before') {
+          found = true
+          return false
+        }
+        if (where === 'in') {
+          start = lineStart
+          if (++counted >= tail) {
+            found = true
+            return false
+          }
+        }
+        return true
+      })
+    } else {
+      found = true
+    }
+    cursors[i].offset = found ? start : 0
+    if (found) for (let j = 0; j < i; j++) cursors[j].offset = ends[j]
+  }
+}
+
+function parseLine(line: Buffer): LogEntry | undefined {
+  if (line.length === 0) return undefined
   try {
-    return JSON.parse(line) as LogEntry
+    const e = JSON.parse(line.toString('utf8')) as LogEntry
+    return typeof e === 'object' && e !== null && typeof e.log === 'string' && typeof e.time === 'string' ? e : undefined
   } catch {
     return undefined
   }

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs'
-import * as path from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import type { ImageSource, ResolvedImage } from '../backends/image-source'
 import type { BackendRegistry } from '../backends/registry'
@@ -11,11 +10,15 @@ import { connectRegistry } from '../registry/connect'
 import { defaultPlatform, platformMismatch, type Platform } from '../registry/platform'
 import { pushImage, type PushEvent } from '../registry/push'
 import { shortId } from '../util/ids'
+import { explainOutOfSpace } from '../util/write-errors'
 import { openArchive } from './archive/open-archive'
 import { writeArchive, type ArchiveFormat, type SaveItem } from './archive/save'
+import { checkOutputPath, writeFileWhole, writeStreamWhole } from './archive/save-to-file'
 import { imageUsage, type UsageRow } from './disk-usage'
-import { ImageStore, StoredImage } from './image-store'
-import { spoolLayer, writeSingleLayerImage } from './import'
+import { collectGarbage, garbageBytes, type Garbage } from './garbage'
+import { ImageStore, StoredImage, type TagRequest } from './image-store'
+import { buildSingleLayerImage, spoolLayer, writeSingleLayerImage } from './import'
+import { Lease, type Held } from './leases'
 import { pullImage, type PullEvent } from './pull'
 import { familiarString, formatReference, parseReference, repositoryOf } from './reference'
 import { sweepSpool } from './spool-sweep'
@@ -29,6 +32,8 @@ export interface PullOptions {
   platform?: Platform
   tlsVerify?: boolean
   progress?: (e: PullEvent) => void
+  /** Told what a source could not honour but did not refuse (a name that is not a reference). */
+  onWarning?: (message: string) => void
 }
 
 export interface PushCommandOptions {
@@ -51,23 +56,40 @@ export class ImageService {
   /**
    * `docker import`: one layer from a rootfs tarball. The tarball is checked
    * and the default storage driver unpacks it before the tag appears, so a
-   * bad archive leaves nothing `images` shows.
+   * bad archive leaves nothing `images` shows; a failure removes what the
+   * import made.
    */
   async importTarball(input: Readable, label: string, ref?: string): Promise<StoredImage> {
     const canonical = ref ? formatReference(parseReference(ref)) : undefined
     this.store.init()
-    const layer = await spoolLayer(this.store, input, label)
-    this.store.commitBlob(layer.tmp, layer.descriptor.digest)
-    const { manifest } = writeSingleLayerImage(this.store, layer)
-    try {
-      const storage = this.backends.resolve<StorageDriver>('storage', this.config.storageDriver)
-      await storage.prepareLayers([{ diffId: layer.diffId, blobPath: this.store.blobPath(layer.descriptor.digest), mediaType: layer.descriptor.mediaType }])
-    } catch (err) {
-      this.store.collectGarbage()
-      throw err
-    }
-    await this.store.tag(manifest, canonical, layer.uncompressedSize, [layer.uncompressedSize])
-    return this.store.list().find((img) => img.manifestDigest === manifest.digest)!
+    return this.leased(true, async (lease) => {
+      const layer = await spoolLayer(this.store, input, label)
+      const image = buildSingleLayerImage(layer)
+      try {
+        await lease.hold({ blobs: [layer.descriptor.digest, ...image.digests], layers: [layer.diffId] })
+        this.store.commitBlob(layer.tmp, layer.descriptor.digest)
+      } catch (err) {
+        this.store.dropTemp(layer.tmp)
+        throw explainOutOfSpace(err, `cannot import ${label}`, this.store.dir)
+      }
+      let manifest
+      try {
+        manifest = writeSingleLayerImage(this.store, image)
+      } catch (err) {
+        throw explainOutOfSpace(err, `cannot import ${label}`, this.store.paths.tmp)
+      }
+      try {
+        await this.defaultStorage().prepareLayers([{ diffId: layer.diffId, blobPath: this.store.blobPath(layer.descriptor.digest), mediaType: layer.descriptor.mediaType }])
+      } catch (err) {
+        throw explainOutOfSpace(err, `cannot import ${label}`, this.store.paths.storage(this.config.storageDriver))
+      }
+      try {
+        await this.store.tag(manifest, canonical, layer.uncompressedSize, [layer.uncompressedSize])
+      } catch (err) {
+        throw explainOutOfSpace(err, `cannot import ${label}: writing the image index`, this.store.dir)
+      }
+      return this.store.list().find((img) => img.manifestDigest === manifest.digest)!
+    })
   }
 
   list(): StoredImage[] {
@@ -106,22 +128,11 @@ export class ImageService {
     }
     if (remainingRefs.length === 0 && users.length === 0) {
       await this.store.forget(image)
-      this.store.collectGarbage()
-      await this.dropUnusedLayers(image)
+      // Everything nothing references goes, not only this image's: layers a failed pull left too.
+      await this.collect(true)
       steps.push({ deleted: image.id })
     }
     return steps
-  }
-
-  /** Tell every storage driver to forget layers of `image` that no image or container uses now. */
-  private async dropUnusedLayers(image: StoredImage): Promise<void> {
-    const used = new Set<string>()
-    for (const img of this.store.list()) for (const l of img.layers) used.add(l.diffId)
-    for (const c of this.containers.list()) for (const l of c.layers) used.add(l.diffId)
-    for (const name of this.backends.names('storage')) {
-      const driver = this.backends.resolve<StorageDriver>('storage', name)
-      for (const layer of image.layers) if (!used.has(layer.diffId)) await driver.removeLayer(layer.diffId)
-    }
   }
 
   /**
@@ -132,7 +143,8 @@ export class ImageService {
   async pull(input: string, opts: PullOptions = {}): Promise<StoredImage[]> {
     const { transport, reference } = splitTransport(input, this.backends.names('image-source'))
     const source = this.backends.resolve<ImageSource>('image-source', transport)
-    return this.copyIn(source, reference, input, opts, true)
+    // A failed pull keeps what it verified and unpacked: the rerun resumes from it (prune collects it otherwise).
+    return this.copyIn(source, reference, input, opts, { checkPlatform: true, cleanUpOnFailure: false })
   }
 
   /**
@@ -171,64 +183,121 @@ export class ImageService {
     }
   }
 
-  /** `load`: every image of a docker-archive or oci-archive (a file, or a stream spooled first). */
-  async load(input: string | Readable, label: string): Promise<StoredImage[]> {
+  /**
+   * `load`: every image of a docker-archive or oci-archive (a file, or a
+   * stream spooled first; plain or gzip, decompressed once). All of its
+   * tags land together or, when anything fails, none, and what the load
+   * made is removed again.
+   */
+  async load(input: string | Readable, label: string, opts: Pick<PullOptions, 'onWarning'> = {}): Promise<StoredImage[]> {
     this.store.init()
     let file = typeof input === 'string' ? input : undefined
     let spooled: string | undefined
     if (!file) {
-      spooled = (await this.store.spool(input as Readable)).tmp
+      try {
+        spooled = (await this.store.spool(input as Readable)).tmp
+      } catch (err) {
+        throw explainOutOfSpace(err, `loading ${label}`, this.store.paths.tmp)
+      }
       file = spooled
     }
     try {
       const archive = await openArchive(file, () => this.store.tmpPath(), label)
-      let transport: string
       try {
+        let transport: string
         if (archive.index.has('oci-layout') && archive.index.has('index.json')) transport = 'oci-archive'
         else if (archive.index.has('manifest.json')) transport = 'docker-archive'
         else throw new InvalidArchiveError(`${label} is neither a docker-archive (no manifest.json) nor an oci-archive (no oci-layout and index.json)`)
+        const source = this.backends.resolve<ImageSource>('image-source', transport)
+        // The source reads the plain tar (gunzipped already, if it was gzip), named by the label in errors.
+        return await this.copyIn(source, archive.index.file, label, { ...opts, sourceLabel: label }, { checkPlatform: false, cleanUpOnFailure: true })
       } finally {
         archive.close()
       }
-      const source = this.backends.resolve<ImageSource>('image-source', transport)
-      return await this.copyIn(source, file, label, {}, false)
     } finally {
-      if (spooled) fs.rmSync(spooled, { force: true })
+      if (spooled) this.store.dropTemp(spooled)
     }
   }
 
-  private async copyIn(source: ImageSource, reference: string, label: string, opts: PullOptions, checkPlatform: boolean): Promise<StoredImage[]> {
+  /**
+   * Copy every image `source` answers for `reference` into the store, under
+   * a lease (leases.ts), and tag them all in one index rewrite at the end.
+   */
+  private async copyIn(
+    source: ImageSource,
+    reference: string,
+    label: string,
+    opts: PullOptions & { sourceLabel?: string },
+    mode: { checkPlatform: boolean; cleanUpOnFailure: boolean },
+  ): Promise<StoredImage[]> {
     this.store.init()
-    sweepSpool(this.store)
+    sweepSpool(this.store.paths.tmp)
     const platform = opts.platform ?? defaultPlatform()
-    const storage = this.backends.resolve<StorageDriver>('storage', this.config.storageDriver)
-    const reader = await source.open(reference, { platform, tlsVerify: opts.tlsVerify })
+    const storage = this.defaultStorage()
+    return this.leased(mode.cleanUpOnFailure, async (lease) => {
+      const reader = await source.open(reference, { platform, tlsVerify: opts.tlsVerify, label: opts.sourceLabel })
+      try {
+        const images = await reader.images()
+        for (const image of images) for (const w of image.warnings ?? []) opts.onWarning?.(w)
+        const knownSizes = new Map<string, number>()
+        for (const img of this.store.list()) img.manifest.layers.forEach((l, i) => knownSizes.set(l.digest, img.layerSizes[i]))
+        const deps = { store: this.store, storage, hold: (what: { blobs?: string[]; layers?: string[] }) => lease.hold(what), storageDir: this.store.paths.storage(this.config.storageDriver) }
+        const pulled: Array<{ image: ResolvedImage; manifest: string; size: number; layerSizes: number[] }> = []
+        for (const image of images) {
+          const what = image.names[0] ? familiarString(parseReference(image.names[0])) : label
+          const result = await pullImage(deps, reader, image, {
+            label: what,
+            platform: mode.checkPlatform ? platform : undefined,
+            progress: opts.progress,
+            knownSizes,
+          })
+          pulled.push({ image, manifest: result.manifest.digest, size: result.layerSizes.reduce((a, b) => a + b, 0), layerSizes: result.layerSizes })
+        }
+        // Tags last, all together, in one index rewrite: a failure anywhere leaves nothing `images` shows.
+        const requests: TagRequest[] = []
+        for (const p of pulled) {
+          const manifest = { ...p.image.manifest, digest: p.manifest }
+          if (!p.image.names.length) requests.push({ manifest, ref: undefined, size: p.size, layerSizes: p.layerSizes })
+          for (const name of p.image.names) requests.push({ manifest, ref: name, size: p.size, layerSizes: p.layerSizes })
+        }
+        try {
+          await this.store.tagAll(requests)
+        } catch (err) {
+          throw explainOutOfSpace(err, `${label}: writing the image index`, this.store.dir)
+        }
+        const all = this.store.list()
+        return pulled.map((p) => all.find((img) => img.manifestDigest === p.manifest)!)
+      } finally {
+        await reader.close()
+      }
+    })
+  }
+
+  /**
+   * Run `fn` under a fresh lease, released at the end. When `fn` fails and
+   * `cleanUp`, what it held and nothing else references is removed.
+   */
+  private async leased<T>(cleanUp: boolean, fn: (lease: Lease) => Promise<T>): Promise<T> {
+    const lease = await Lease.take(this.store.paths)
     try {
-      const images = await reader.images()
-      const knownSizes = new Map<string, number>()
-      for (const img of this.store.list()) img.manifest.layers.forEach((l, i) => knownSizes.set(l.digest, img.layerSizes[i]))
-      const pulled: Array<{ image: ResolvedImage; manifest: string; size: number; layerSizes: number[] }> = []
-      for (const image of images) {
-        const what = image.names[0] ? familiarString(parseReference(image.names[0])) : label
-        const result = await pullImage({ store: this.store, storage }, reader, image, {
-          label: what,
-          platform: checkPlatform ? platform : undefined,
-          progress: opts.progress,
-          knownSizes,
-        })
-        pulled.push({ image, manifest: result.manifest.digest, size: result.layerSizes.reduce((a, b) => a + b, 0), layerSizes: result.layerSizes })
-      }
-      // Tags last, all together: a failure above leaves nothing `images` shows.
-      for (const p of pulled) {
-        const desc = { ...p.image.manifest, digest: p.manifest }
-        if (!p.image.names.length) await this.store.tag(desc, undefined, p.size, p.layerSizes)
-        for (const name of p.image.names) await this.store.tag(desc, name, p.size, p.layerSizes)
-      }
-      const all = this.store.list()
-      return pulled.map((p) => all.find((img) => img.manifestDigest === p.manifest)!)
+      return await fn(lease)
+    } catch (err) {
+      lease.release()
+      if (cleanUp) await this.collect(true, lease.holds).catch(() => undefined)
+      throw err
     } finally {
-      await reader.close()
+      lease.release()
     }
+  }
+
+  /** Garbage collection over every storage driver (garbage.ts); `only` narrows it to what one operation held. */
+  private collect(remove: boolean, only?: Held): Promise<Garbage> {
+    const drivers = this.backends.names('storage').map((n) => this.backends.resolve<StorageDriver>('storage', n))
+    return collectGarbage({ store: this.store, containers: this.containers, drivers }, { remove, only })
+  }
+
+  private defaultStorage(): StorageDriver {
+    return this.backends.resolve<StorageDriver>('storage', this.config.storageDriver)
   }
 
   /** `tag SRC DEST`: one more reference to the same image. */
@@ -266,8 +335,14 @@ export class ImageService {
     return { reference: formatReference(target), ...result }
   }
 
-  /** `save`: the images named, as one archive written to `out` (a file is written whole or not at all). */
-  async save(refs: string[], format: ArchiveFormat, out: string | Writable): Promise<void> {
+  /**
+   * `save`: the images named, as one archive written to `out`: a file
+   * (written whole or not at all) or a stream (`outFd`, when it is one,
+   * names the file behind it in errors).
+   */
+  async save(refs: string[], format: ArchiveFormat, out: string | Writable, outFd?: number): Promise<void> {
+    // As Docker's CLI: a bad output path is reported before anything else.
+    if (typeof out === 'string') checkOutputPath(out)
     this.store.init()
     const items: SaveItem[] = []
     for (const ref of refs) {
@@ -283,45 +358,49 @@ export class ImageService {
       if (existing) existing.refs.push(...names.filter((n) => !existing.refs.includes(n)))
       else items.push({ image, refs: [...names] })
     }
-    if (typeof out !== 'string') return writeArchive(this.store, items, format, out)
-    const tmp = path.join(path.dirname(path.resolve(out)), `.${path.basename(out)}.${process.pid}.tmp`)
-    const stream = fs.createWriteStream(tmp, { flags: 'wx' })
-    try {
-      await writeArchive(this.store, items, format, stream)
-      await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())))
-      fs.renameSync(tmp, out)
-    } catch (err) {
-      stream.destroy()
-      fs.rmSync(tmp, { force: true })
-      throw err
-    }
+    if (typeof out !== 'string') return writeStreamWhole(out, outFd, 'saving to stdout', (stream) => writeArchive(this.store, items, format, stream))
+    await writeFileWhole(out, 'saving', (stream) => writeArchive(this.store, items, format, stream))
   }
 
   /**
    * `image prune`: remove dangling images (no reference), or with `all`
-   * every image no container uses. Answers the ids removed and the bytes of
-   * layers that nothing uses any more.
+   * every image no container uses, then everything nothing references any
+   * more (garbage.ts). Answers the ids removed and the bytes given back:
+   * the uncompressed size of the layers gone with those images, plus
+   * whatever else was collected (layers and blobs failed pulls left, spool
+   * files of dead ones).
    */
   async prune(all: boolean): Promise<{ deleted: string[]; reclaimed: number }> {
     this.store.init()
     const usedIds = new Set(this.containers.list().map((c) => c.imageId))
-    const before = this.store.list()
-    const victims = before.filter((img) => !usedIds.has(img.id) && (all || img.refs.length === 0))
+    const victims = this.store.list().filter((img) => !usedIds.has(img.id) && (all || img.refs.length === 0))
     for (const img of victims) await this.store.forget(img)
-    this.store.collectGarbage()
-    const after = this.store.list()
-    const stillUsed = new Set(after.flatMap((img) => img.manifest.layers.map((l) => l.digest)))
+    const garbage = await this.collect(true)
+    const stillUsed = new Set(this.store.list().flatMap((img) => img.manifest.layers.map((l) => l.digest)))
     const gone = new Map<string, number>()
     for (const img of victims) img.manifest.layers.forEach((l, i) => !stillUsed.has(l.digest) && gone.set(l.digest, img.layerSizes[i]))
-    for (const img of victims) await this.dropUnusedLayers(img)
-    return { deleted: victims.map((v) => v.id), reclaimed: [...gone.values()].reduce((a, b) => a + b, 0) }
+    // What the victims' sizes already count is not counted twice.
+    const victimBlobs = new Set(victims.flatMap((img) => [img.manifestDigest, img.id, ...img.manifest.layers.map((l) => l.digest)]))
+    const victimLayers = new Set(victims.flatMap((img) => img.layers.map((l) => l.diffId)))
+    const others = garbageBytes({
+      blobs: garbage.blobs.filter((b) => !victimBlobs.has(b.digest)),
+      layers: garbage.layers.filter((l) => !victimLayers.has(l.diffId)),
+      leftovers: garbage.leftovers,
+    })
+    return { deleted: victims.map((v) => v.id), reclaimed: [...gone.values()].reduce((a, b) => a + b, 0) + others }
   }
 
-  /** The images row of `system df`. */
-  diskUsage(): UsageRow {
+  /**
+   * The images row of `system df`. Layers and blobs nothing references and
+   * the leftovers of dead pulls count in SIZE and are all RECLAIMABLE
+   * (`image prune` removes them).
+   */
+  async diskUsage(): Promise<UsageRow> {
     this.store.init()
     const used = new Set(this.containers.list().map((c) => c.imageId))
-    return imageUsage(this.store.list(), (id) => used.has(id))
+    const row = imageUsage(this.store.list(), (id) => used.has(id))
+    const garbage = garbageBytes(await this.collect(false))
+    return { ...row, size: row.size + garbage, reclaimable: row.reclaimable + garbage }
   }
 
   /** Canonical repository names (`docker.io/library/demo`) of the stored images, for completion and filters. */

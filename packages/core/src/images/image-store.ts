@@ -9,6 +9,7 @@ import { Paths } from '../config'
 import { AmbiguousReferenceError, ImageNotFoundError } from '../errors'
 import { readJson, writeJsonAtomic } from '../util/atomic'
 import { withLock } from '../util/lock'
+import { releaseTemp, trackTemp } from '../util/temp-files'
 import { ImageConfig, ImageIndex, ImageManifest, MediaTypes, REF_NAME } from './oci'
 import { formatReference, parseReference } from './reference'
 
@@ -35,6 +36,21 @@ export interface StoredImage {
 
 const HEX_ID = /^(?:sha256:)?([0-9a-f]{4,64})$/
 
+/** One reference to write into the index (`ref` undefined: the image is kept unnamed). */
+export interface TagRequest {
+  manifest: Descriptor
+  ref: string | undefined
+  /** Uncompressed bytes of the image. */
+  size: number
+  layerSizes?: number[]
+}
+
+/** A blob file and its bytes. */
+export interface BlobFile {
+  digest: string
+  size: number
+}
+
 /**
  * The local image store: an OCI image layout (`oci-layout`, `index.json`,
  * `blobs/sha256/`). Blobs are content addressed and written atomically; the
@@ -43,7 +59,7 @@ const HEX_ID = /^(?:sha256:)?([0-9a-f]{4,64})$/
  * a missing one.
  */
 export class ImageStore {
-  constructor(private readonly paths: Paths) {}
+  constructor(readonly paths: Paths) {}
 
   get dir(): string {
     return this.paths.images
@@ -73,15 +89,25 @@ export class ImageStore {
     const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`
     if (!this.hasBlob(digest)) {
       const tmp = this.tmpPath()
-      fs.writeFileSync(tmp, data)
-      this.commitBlob(tmp, digest)
+      trackTemp(tmp)
+      try {
+        fs.writeFileSync(tmp, data, { flag: 'wx' })
+        this.commitBlob(tmp, digest)
+      } catch (err) {
+        this.dropTemp(tmp)
+        throw err
+      }
     }
     return { mediaType, digest, size: data.length }
   }
 
-  /** Stream into a temp file in the store, hashing as it goes. The caller commits or deletes it. */
+  /**
+   * Stream into a temp file in the store, hashing as it goes. The caller
+   * commits or deletes it (`dropTemp`); until then a signal removes it.
+   */
   async spool(input: Readable): Promise<{ tmp: string; digest: string; size: number }> {
     const tmp = this.tmpPath()
+    trackTemp(tmp)
     const hash = createHash('sha256')
     let size = 0
     input.on('data', (chunk: Buffer) => {
@@ -91,7 +117,7 @@ export class ImageStore {
     try {
       await pipeline(input, fs.createWriteStream(tmp, { flags: 'wx' }))
     } catch (err) {
-      fs.rmSync(tmp, { force: true })
+      this.dropTemp(tmp)
       throw err
     }
     return { tmp, digest: `sha256:${hash.digest('hex')}`, size }
@@ -100,9 +126,19 @@ export class ImageStore {
   /** Move a spooled file into place as `digest` (fsynced first so the name never points at torn data). */
   commitBlob(tmp: string, digest: string): void {
     const fd = fs.openSync(tmp, 'r')
-    fs.fsyncSync(fd)
-    fs.closeSync(fd)
+    try {
+      fs.fsyncSync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
     fs.renameSync(tmp, this.blobPath(digest))
+    releaseTemp(tmp)
+  }
+
+  /** Delete a temp file that will not be committed. */
+  dropTemp(tmp: string): void {
+    fs.rmSync(tmp, { force: true })
+    releaseTemp(tmp)
   }
 
   readJsonBlob<T>(digest: string): T {
@@ -175,16 +211,29 @@ export class ImageStore {
 
   /** Point `ref` (canonical) at a manifest; the image it pointed at before keeps its other refs or becomes dangling. */
   async tag(manifest: Descriptor, ref: string | undefined, size: number, layerSizes?: number[]): Promise<void> {
+    await this.tagAll([{ manifest, ref, size, layerSizes }])
+  }
+
+  /**
+   * `tag` for many references at once, in one rewrite of the index: every
+   * one of them lands, or (when anything fails) none does. A load of an
+   * archive with 20,000 tags is one lock, one read and one atomic write,
+   * not 20,000 of each.
+   */
+  async tagAll(requests: TagRequest[]): Promise<void> {
+    if (!requests.length) return
     await this.updateIndex((index) => {
-      const annotations: Record<string, string> = { [SIZE_ANNOTATION]: String(size) }
-      if (layerSizes) annotations[LAYER_SIZES_ANNOTATION] = layerSizes.join(',')
-      if (ref) {
-        annotations[REF_NAME] = ref
-        for (const entry of index.manifests) {
-          if (entry.annotations?.[REF_NAME] === ref) delete entry.annotations[REF_NAME]
-        }
+      const moving = new Set(requests.map((r) => r.ref).filter((r): r is string => !!r))
+      for (const entry of index.manifests) {
+        const ref = entry.annotations?.[REF_NAME]
+        if (ref && moving.has(ref)) delete entry.annotations![REF_NAME]
       }
-      index.manifests.push({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations })
+      for (const { manifest, ref, size, layerSizes } of requests) {
+        const annotations: Record<string, string> = { [SIZE_ANNOTATION]: String(size) }
+        if (layerSizes) annotations[LAYER_SIZES_ANNOTATION] = layerSizes.join(',')
+        if (ref) annotations[REF_NAME] = ref
+        index.manifests.push({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations })
+      }
       index.manifests = dedupe(index.manifests)
     })
   }
@@ -199,7 +248,7 @@ export class ImageStore {
     })
   }
 
-  /** Drop every index entry of the image. Blobs are left for `collectGarbage`. */
+  /** Drop every index entry of the image. Blobs are left for the garbage collector (garbage.ts). */
   async forget(image: StoredImage): Promise<void> {
     await this.updateIndex((index) => {
       index.manifests = index.manifests.filter((m) => m.digest !== image.manifestDigest)
@@ -207,20 +256,32 @@ export class ImageStore {
   }
 
   /**
-   * Delete blobs nothing in the index references. Unpacked layers are the
-   * storage drivers' business: containers keep using those, not the blobs.
+   * Blob files that nothing in the index references and that are not in
+   * `keep` (what running operations hold). Unpacked layers are the storage
+   * drivers' business: containers keep using those, not the blobs.
    */
-  collectGarbage(): void {
-    const live = new Set<string>()
+  unreferencedBlobs(keep: Set<string>): BlobFile[] {
+    const live = new Set<string>(keep)
     for (const img of this.list()) {
       live.add(img.manifestDigest)
       live.add(img.manifest.config.digest)
       for (const l of img.manifest.layers) live.add(l.digest)
     }
     const dir = path.join(this.dir, 'blobs', 'sha256')
+    const out: BlobFile[] = []
     for (const hex of fs.readdirSync(dir)) {
-      if (!live.has(`sha256:${hex}`)) fs.rmSync(path.join(dir, hex), { force: true })
+      if (live.has(`sha256:${hex}`)) continue
+      try {
+        out.push({ digest: `sha256:${hex}`, size: fs.statSync(path.join(dir, hex)).size })
+      } catch {
+        // Removed meanwhile.
+      }
     }
+    return out
+  }
+
+  removeBlob(digest: string): void {
+    fs.rmSync(this.blobPath(digest), { force: true })
   }
 }
 

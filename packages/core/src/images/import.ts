@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import type { Descriptor } from '../backends/image-source'
 import { InvalidArchiveError } from '../errors'
+import { explainOutOfSpace } from '../util/write-errors'
 import { ImageStore } from './image-store'
 import { hostPlatform, ImageConfig, ImageManifest, MediaTypes } from './oci'
 import { TarChecker } from './tar-check'
@@ -22,10 +23,16 @@ const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd])
 /**
  * Spool a layer (or `docker import` rootfs) tarball into the store's temp
  * space, computing its digest, its diffId and checking every entry on the way.
- * On failure the temp file is gone and the error says what is wrong.
+ * On failure the temp file is gone and the error says what is wrong: a
+ * corrupt gzip stream, a hostile entry, or a full disk (and where).
  */
 export async function spoolLayer(store: ImageStore, input: Readable, label: string): Promise<SpooledLayer> {
-  const spooled = await store.spool(input)
+  let spooled
+  try {
+    spooled = await store.spool(input)
+  } catch (err) {
+    throw explainOutOfSpace(err, `cannot import ${label}`, store.paths.tmp)
+  }
   try {
     const head = Buffer.alloc(4)
     const fd = fs.openSync(spooled.tmp, 'r')
@@ -47,7 +54,11 @@ export async function spoolLayer(store: ImageStore, input: Readable, label: stri
         checker.write(chunk as Buffer)
       }
     } catch (err) {
-      throw new InvalidArchiveError(`${label}: not a valid gzip stream (${(err as Error).message})`)
+      // Only zlib's own errors (Z_DATA_ERROR, Z_BUF_ERROR for a cut stream) mean the gzip is bad.
+      if (gzip && /^Z_/.test((err as NodeJS.ErrnoException).code ?? '')) {
+        throw new InvalidArchiveError(`${label}: not a valid gzip stream (${(err as Error).message})`)
+      }
+      throw err
     }
     await checker.end()
     return {
@@ -57,7 +68,7 @@ export async function spoolLayer(store: ImageStore, input: Readable, label: stri
       uncompressedSize,
     }
   } catch (err) {
-    fs.rmSync(spooled.tmp, { force: true })
+    store.dropTemp(spooled.tmp)
     throw err
   }
 }
@@ -68,8 +79,16 @@ export interface ImportOptions {
   message?: string
 }
 
-/** Write config and manifest blobs for a one-layer image made from a rootfs tarball. */
-export function writeSingleLayerImage(store: ImageStore, layer: SpooledLayer, opts: ImportOptions = {}): { manifest: Descriptor; config: ImageConfig } {
+/** Config and manifest of a one-layer image made from a rootfs tarball, not yet stored. */
+export interface SingleLayerImage {
+  configBytes: Buffer
+  manifestBytes: Buffer
+  /** Digests of the two, to put on a lease before they are written. */
+  digests: string[]
+}
+
+/** The config and manifest for a one-layer image made from `layer`. */
+export function buildSingleLayerImage(layer: SpooledLayer, opts: ImportOptions = {}): SingleLayerImage {
   const created = new Date().toISOString()
   const config: ImageConfig = {
     created,
@@ -78,8 +97,19 @@ export function writeSingleLayerImage(store: ImageStore, layer: SpooledLayer, op
     rootfs: { type: 'layers', diff_ids: [layer.diffId] },
     history: [{ created, created_by: 'tsrun import', comment: opts.message ?? 'Imported from tarball' }],
   }
-  const configDesc = store.putBlob(Buffer.from(JSON.stringify(config)), MediaTypes.config)
+  const configBytes = Buffer.from(JSON.stringify(config))
+  const configDesc: Descriptor = { mediaType: MediaTypes.config, digest: sha256(configBytes), size: configBytes.length }
   const manifest: ImageManifest = { schemaVersion: 2, mediaType: MediaTypes.manifest, config: configDesc, layers: [layer.descriptor] }
-  const manifestDesc = store.putBlob(Buffer.from(JSON.stringify(manifest)), MediaTypes.manifest)
-  return { manifest: manifestDesc, config }
+  const manifestBytes = Buffer.from(JSON.stringify(manifest))
+  return { configBytes, manifestBytes, digests: [configDesc.digest, sha256(manifestBytes)] }
+}
+
+/** Store what buildSingleLayerImage made; answers the manifest's descriptor. */
+export function writeSingleLayerImage(store: ImageStore, image: SingleLayerImage): Descriptor {
+  store.putBlob(image.configBytes, MediaTypes.config)
+  return store.putBlob(image.manifestBytes, MediaTypes.manifest)
+}
+
+function sha256(b: Buffer): string {
+  return `sha256:${createHash('sha256').update(b).digest('hex')}`
 }

@@ -8,6 +8,7 @@ import { BlobVerificationError } from '../registry/errors'
 import { isIndexType, isManifestType, manifestMediaType, DockerMediaTypes } from '../registry/media-types'
 import { selectPlatform, type Platform, type PlatformDescriptor } from '../registry/platform'
 import { InvalidArchiveError } from '../errors'
+import { IMAGE_LIMITS, parseBoundedJson } from './image-limits'
 
 /** Manifest or index bytes with their media type and digest. */
 export interface ManifestBytes {
@@ -29,7 +30,9 @@ export async function resolveManifest(top: ManifestBytes, child: (d: Descriptor)
       throw new InvalidArchiveError(`${what} uses the Docker schema 1 manifest format, which tsrun does not support; push it again with a current tool`)
     }
     if (isIndexType(mediaType)) {
-      const entries = (doc.manifests ?? []) as PlatformDescriptor[]
+      if (doc.manifests !== undefined && !Array.isArray(doc.manifests)) throw new InvalidArchiveError(`${what}: the index's manifests is not a list`)
+      if ((doc.manifests?.length ?? 0) > IMAGE_LIMITS.indexEntries) throw new InvalidArchiveError(`${what}: the index lists ${doc.manifests!.length} manifests, more than the ${IMAGE_LIMITS.indexEntries} allowed; refusing it`)
+      const entries = ((doc.manifests ?? []) as PlatformDescriptor[]).filter((e) => typeof e === 'object' && e !== null)
       const chosen = selectPlatform(entries.filter((e) => isManifestType(e.mediaType) || isIndexType(e.mediaType)), platform, what)
       const next = await child(chosen)
       if (next.digest !== chosen.digest) throw new BlobVerificationError(`${what}: manifest ${chosen.digest} arrived with digest ${next.digest}; refusing it`)
@@ -38,8 +41,9 @@ export async function resolveManifest(top: ManifestBytes, child: (d: Descriptor)
     }
     if (!isManifestType(mediaType)) throw new InvalidArchiveError(`${what}: unsupported manifest type ${mediaType}`)
     if (!doc.config?.digest || !Array.isArray(doc.layers)) throw new InvalidArchiveError(`${what}: the manifest has no config or no layers list`)
+    if (doc.layers.length > IMAGE_LIMITS.layers) throw new InvalidArchiveError(`${what}: the manifest lists ${doc.layers.length} layers, more than the ${IMAGE_LIMITS.layers} allowed; refusing it`)
     for (const d of [doc.config, ...doc.layers]) {
-      if (typeof d.digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(d.digest) || typeof d.size !== 'number' || d.size < 0) {
+      if (typeof d !== 'object' || d === null || typeof d.digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(d.digest) || typeof d.size !== 'number' || d.size < 0) {
         throw new InvalidArchiveError(`${what}: the manifest has a malformed descriptor (${JSON.stringify(d).slice(0, 120)})`)
       }
     }
@@ -63,9 +67,7 @@ interface ManifestDoc {
 }
 
 function parse(m: ManifestBytes, what: string): ManifestDoc {
-  try {
-    return JSON.parse(m.bytes.toString('utf8')) as ManifestDoc
-  } catch {
-    throw new InvalidArchiveError(`${what}: the manifest is not valid JSON`)
-  }
+  const doc = parseBoundedJson(m.bytes, `${what}: the manifest`, IMAGE_LIMITS.manifestBytes)
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InvalidArchiveError(`${what}: the manifest is not a JSON object`)
+  return doc as ManifestDoc
 }

@@ -6,6 +6,11 @@
  *   unpacked by the storage driver from its spool file, and committed when
  *   the unpack found the config's diff_id) -> manifest blob -> (caller) tag.
  *
+ * What the image will need is put on the operation's lease (`hold`) before
+ * anything is looked at, so a concurrent `image prune` leaves it alone
+ * (leases.ts). The config is checked against the limits of
+ * image-limits.ts before it is committed.
+ *
  * Every blob's size and digest are verified while it streams; a layer's
  * diff_id by the native unpack, which decompresses it once (layer-verify.ts).
  * Blobs are committed by rename, so the store only ever has whole, correct
@@ -20,6 +25,8 @@ import type { StorageDriver } from '../backends/storage'
 import { InvalidArchiveError } from '../errors'
 import { BlobVerificationError, PlatformNotFoundError } from '../registry/errors'
 import { formatPlatform, platformMatches, type Platform } from '../registry/platform'
+import { explainOutOfSpace } from '../util/write-errors'
+import { checkImageConfig, IMAGE_LIMITS, parseBoundedJson } from './image-limits'
 import type { ImageStore } from './image-store'
 import type { ImageConfig } from './oci'
 import { prepareVerified } from './layer-verify'
@@ -35,6 +42,10 @@ export interface PullDeps {
   storage: StorageDriver
   /** Layers downloaded at once (Docker's default is 3). */
   concurrency?: number
+  /** Put blob digests and layer diff_ids on the operation's lease (leases.ts); called before they are looked for. */
+  hold?: (what: { blobs?: string[]; layers?: string[] }) => Promise<void>
+  /** The storage driver's directory, named when its filesystem is full. */
+  storageDir?: string
 }
 
 export interface PullImageOptions {
@@ -59,19 +70,28 @@ export async function pullImage(deps: PullDeps, reader: ImageReader, image: Reso
   const progress = opts.progress ?? (() => undefined)
   progress({ type: 'resolved', image })
 
-  // Config first: it says which diff_ids the layers must have.
-  if (!store.hasBlob(image.config.digest)) {
-    if (image.config.size > 16 * 1024 * 1024) throw new InvalidArchiveError(`${opts.label}: the image config claims ${image.config.size} bytes; refusing it`)
-    const spooled = await spoolVerified(store, await reader.fetchBlob(image.config), image.config, `${opts.label}: config ${short(image.config.digest)}`)
-    store.commitBlob(spooled.tmp, image.config.digest)
-  }
+  const hold = deps.hold ?? (async () => undefined)
+  if (image.layers.length > IMAGE_LIMITS.layers) throw new InvalidArchiveError(`${opts.label}: the manifest lists ${image.layers.length} layers, more than the ${IMAGE_LIMITS.layers} allowed; refusing it`)
+
+  // Config first: it says which diff_ids the layers must have. It is
+  // checked before it is committed, so the store never holds an absurd one.
+  await hold({ blobs: [image.config.digest] })
+  const configWhat = `${opts.label}: the image config`
   let config: ImageConfig
-  try {
-    config = store.readJsonBlob<ImageConfig>(image.config.digest)
-  } catch {
-    throw new InvalidArchiveError(`${opts.label}: the image config is not valid JSON`)
+  if (!store.hasBlob(image.config.digest)) {
+    if (image.config.size > IMAGE_LIMITS.configBytes) throw new InvalidArchiveError(`${configWhat} claims ${image.config.size} bytes, more than the ${IMAGE_LIMITS.configBytes} allowed; refusing it`)
+    const spooled = await spoolVerified(store, await reader.fetchBlob(image.config), image.config, `${opts.label}: config ${short(image.config.digest)}`)
+    try {
+      config = checkImageConfig(parseBoundedJson(fs.readFileSync(spooled.tmp), configWhat, IMAGE_LIMITS.configBytes), configWhat)
+      store.commitBlob(spooled.tmp, image.config.digest)
+    } catch (err) {
+      store.dropTemp(spooled.tmp)
+      throw err
+    }
+  } else {
+    config = checkImageConfig(parseBoundedJson(fs.readFileSync(store.blobPath(image.config.digest)), configWhat, IMAGE_LIMITS.configBytes), configWhat)
   }
-  const diffIds = config.rootfs?.diff_ids ?? []
+  const diffIds = config.rootfs.diff_ids
   if (diffIds.length !== image.layers.length) {
     throw new InvalidArchiveError(`${opts.label}: the config lists ${diffIds.length} layers but the manifest ${image.layers.length}; the image is broken`)
   }
@@ -80,15 +100,23 @@ export async function pullImage(deps: PullDeps, reader: ImageReader, image: Reso
     throw new PlatformNotFoundError(`${opts.label} is an image for ${have}, not ${formatPlatform(opts.platform)}; pull it with --platform ${have} if that is what you want`)
   }
 
+  await hold({ blobs: [image.manifest.digest, ...image.layers.map((l) => l.digest)], layers: diffIds })
   for (const l of image.layers) progress({ type: 'layer', digest: l.digest, status: store.hasBlob(l.digest) ? 'exists' : 'waiting', total: l.size })
   const layerSizes = new Array<number>(image.layers.length).fill(0)
   const active = new Set<Readable>()
   await forEachLimit(image.layers, deps.concurrency ?? 3, async (layer, i) => {
     const label = `${opts.label}: layer ${short(layer.digest)}`
     const ref = (blobPath: string) => ({ diffId: diffIds[i], blobPath, mediaType: layer.mediaType })
+    const unpack = async (blobPath: string, knownSize?: number) => {
+      try {
+        return await prepareVerified(deps.storage, ref(blobPath), label, knownSize)
+      } catch (err) {
+        throw explainOutOfSpace(err, label, deps.storageDir ?? store.paths.root)
+      }
+    }
     if (store.hasBlob(layer.digest)) {
       progress({ type: 'layer', digest: layer.digest, status: 'extracting', total: layer.size })
-      layerSizes[i] = await prepareVerified(deps.storage, ref(store.blobPath(layer.digest)), label, opts.knownSizes?.get(layer.digest))
+      layerSizes[i] = await unpack(store.blobPath(layer.digest), opts.knownSizes?.get(layer.digest))
     } else {
       const stream = await reader.fetchBlob(layer)
       active.add(stream)
@@ -106,10 +134,10 @@ export async function pullImage(deps: PullDeps, reader: ImageReader, image: Reso
       try {
         progress({ type: 'layer', digest: layer.digest, status: 'verified', total: layer.size })
         progress({ type: 'layer', digest: layer.digest, status: 'extracting', total: layer.size })
-        layerSizes[i] = await prepareVerified(deps.storage, ref(spooled.tmp), label)
+        layerSizes[i] = await unpack(spooled.tmp)
         store.commitBlob(spooled.tmp, layer.digest)
       } catch (err) {
-        fs.rmSync(spooled.tmp, { force: true })
+        store.dropTemp(spooled.tmp)
         throw err
       }
     }
@@ -119,7 +147,12 @@ export async function pullImage(deps: PullDeps, reader: ImageReader, image: Reso
   })
 
   // The manifest last: before it exists nothing points at the layers.
-  const manifest = store.putBlob(image.manifestBytes, image.manifest.mediaType)
+  let manifest: Descriptor
+  try {
+    manifest = store.putBlob(image.manifestBytes, image.manifest.mediaType)
+  } catch (err) {
+    throw explainOutOfSpace(err, `${opts.label}: manifest`, store.paths.tmp)
+  }
   if (manifest.digest !== image.manifest.digest) {
     throw new BlobVerificationError(`${opts.label}: the manifest's digest is ${manifest.digest}, expected ${image.manifest.digest}`)
   }

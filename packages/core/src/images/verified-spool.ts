@@ -3,7 +3,7 @@
  * its descriptor: never more bytes than the descriptor's size (a hostile
  * source cannot fill the disk), exactly that size at the end (a truncated
  * download fails), and the digest over the bytes. On any failure the temp
- * file is gone.
+ * file is gone (after a SIGINT or SIGTERM too); a full disk says so and where.
  *
  * Only the compressed bytes are looked at here. A layer's diff_id (the
  * digest of its uncompressed tar) is checked by the native unpack, which
@@ -16,6 +16,8 @@ import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Descriptor } from '../backends/image-source'
 import { BlobVerificationError } from '../registry/errors'
+import { explainOutOfSpace } from '../util/write-errors'
+import { trackTemp } from '../util/temp-files'
 import type { ImageStore } from './image-store'
 
 export interface SpooledBlob {
@@ -24,6 +26,7 @@ export interface SpooledBlob {
 
 export async function spoolVerified(store: ImageStore, input: Readable, desc: Descriptor, label: string, opts: { onBytes?: (n: number) => void } = {}): Promise<SpooledBlob> {
   const tmp = store.tmpPath()
+  trackTemp(tmp)
   const hash = createHash('sha256')
   let size = 0
   const check = new Transform({
@@ -49,8 +52,10 @@ export async function spoolVerified(store: ImageStore, input: Readable, desc: De
     }
     return { tmp }
   } catch (err) {
-    fs.rmSync(tmp, { force: true })
+    store.dropTemp(tmp)
     if (err instanceof BlobVerificationError) throw err
+    const explained = explainOutOfSpace(err, label, store.paths.tmp)
+    if (explained !== err) throw explained
     throw Object.assign(err as Error, { message: `${label}: ${(err as Error).message}` })
   }
 }

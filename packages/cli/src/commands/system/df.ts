@@ -15,7 +15,7 @@ export default class SystemDf extends EngineCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(SystemDf)
     const engine = await this.openEngine(flags)
-    const images = engine.images.diskUsage()
+    const images = await engine.images.diskUsage()
     const views = await engine.containers.list(true)
     const containers: UsageRow = { type: 'Containers', total: views.length, active: 0, size: 0, reclaimable: 0 }
     for (const v of views) {

@@ -1,12 +1,17 @@
 /**
  * Open an image archive for reading: a plain tar is indexed where it lies; a
  * gzip-compressed one (as `docker save | gzip` makes) is first decompressed
- * into the store's temp space, which `close` removes.
+ * into the store's temp space, which `close` removes (and a signal, before
+ * that). Only zlib's own errors make it "not a valid gzip stream"; a full
+ * disk is said to be one, naming the directory.
  */
 import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from '../../util/gunzip'
 import { InvalidArchiveError, InvalidArgumentError } from '../../errors'
+import { releaseTemp, trackTemp } from '../../util/temp-files'
+import { explainOutOfSpace } from '../../util/write-errors'
 import { TarIndex } from './tar-index'
 
 export interface OpenedArchive {
@@ -32,13 +37,21 @@ export async function openArchive(file: string, tmpPath: () => string, label = f
   }
   if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     const tmp = tmpPath()
+    trackTemp(tmp)
+    const close = () => {
+      fs.rmSync(tmp, { force: true })
+      releaseTemp(tmp)
+    }
     try {
       await pipeline(fs.createReadStream(file), createGunzip(), fs.createWriteStream(tmp, { flags: 'wx' }))
-      return { index: TarIndex.open(tmp, label), close: () => fs.rmSync(tmp, { force: true }) }
+      return { index: TarIndex.open(tmp, label), close }
     } catch (err) {
-      fs.rmSync(tmp, { force: true })
+      close()
       if (err instanceof InvalidArchiveError) throw err
-      throw new InvalidArchiveError(`${label} is corrupt: not a valid gzip stream (${(err as Error).message})`)
+      if (/^Z_/.test((err as NodeJS.ErrnoException).code ?? '')) {
+        throw new InvalidArchiveError(`${label} is corrupt: not a valid gzip stream (${(err as Error).message})`)
+      }
+      throw explainOutOfSpace(err, `decompressing ${label}`, path.dirname(tmp))
     }
   }
   return { index: TarIndex.open(file, label), close: () => undefined }

@@ -13,6 +13,8 @@ import * as fs from 'node:fs'
 import type { Writable } from 'node:stream'
 import { decompressLayer } from '@tsrun/native'
 import { InvalidArchiveError } from '../../errors'
+import { releaseTemp, trackTemp } from '../../util/temp-files'
+import { explainOutOfSpace } from '../../util/write-errors'
 import type { ImageStore, StoredImage } from '../image-store'
 import { MediaTypes, REF_NAME } from '../oci'
 import { familiarString, parseReference } from '../reference'
@@ -98,12 +100,19 @@ async function writeUncompressedLayer(store: ImageStore, digest: string, diffId:
     return
   }
   const tmp = store.tmpPath()
+  trackTemp(tmp)
   try {
-    const plain = await decompressLayer(file, tmp)
+    let plain
+    try {
+      plain = await decompressLayer(file, tmp)
+    } catch (err) {
+      throw explainOutOfSpace(err, `decompressing layer ${digest} for the archive`, store.paths.tmp)
+    }
     if (plain.diffId !== diffId) throw new InvalidArchiveError(`layer ${digest} decompresses to ${plain.diffId}, not the image's diff_id ${diffId}; the store is damaged`)
     await tar.file(name, fs.createReadStream(tmp), plain.size)
   } finally {
     fs.rmSync(tmp, { force: true })
+    releaseTemp(tmp)
   }
 }
 

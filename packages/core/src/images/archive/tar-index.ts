@@ -107,7 +107,7 @@ export class TarIndex {
   read(name: string, limit = 16 * 1024 * 1024): Buffer {
     const m = this.resolve(name)
     if (!m) throw new InvalidArchiveError(`${this.file}: ${name} is missing from the archive`)
-    if (m.size > limit) throw new InvalidArchiveError(`${this.file}: ${name} is ${m.size} bytes, more than a metadata file may be`)
+    if (m.size > limit) throw new InvalidArchiveError(`${this.file}: ${name} is ${m.size} bytes, more than the ${limit} allowed; refusing it`)
     const buf = Buffer.alloc(m.size)
     const fd = fs.openSync(this.file, 'r')
     try {

@@ -1,7 +1,9 @@
 /**
  * Write an uncompressed ustar archive member by member to a stream, as
  * `save` needs: regular files and directories with short names, root-owned,
- * mtime 0 so the same images give the same bytes. Backpressure is honoured.
+ * mtime 0 so the same images give the same bytes. Backpressure is honoured,
+ * and a failed stream (a full disk, a closed pipe) fails the next write
+ * instead of being written into for the rest of the archive.
  */
 import { once } from 'node:events'
 import type { Readable, Writable } from 'node:stream'
@@ -38,6 +40,7 @@ export class TarWriter {
   }
 
   private async write(buf: Buffer): Promise<void> {
+    if (this.out.errored) throw this.out.errored
     if (!this.out.write(buf)) await once(this.out, 'drain')
   }
 }
