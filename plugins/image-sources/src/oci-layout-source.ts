@@ -57,6 +57,12 @@ export class OciLayoutSource implements ImageSource {
       close()
       throw new InvalidArchiveError(`${where} is not an OCI image layout (no oci-layout or index.json)`)
     }
+    try {
+      checkLayoutVersion(files.read('oci-layout', 4096), where)
+    } catch (err) {
+      close()
+      throw err
+    }
     return {
       images: async () => this.images(files, where, ref, opts),
       fetchBlob: async (desc: Descriptor): Promise<Readable> => files.stream(blobName(desc.digest, where)),
@@ -105,7 +111,24 @@ export class OciLayoutSource implements ImageSource {
     const bytes = files.read(blobName(desc.digest, where), IMAGE_LIMITS.manifestBytes)
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
     if (digest !== desc.digest) throw new InvalidArchiveError(`${where}: blob ${desc.digest} has digest ${digest}; the layout is corrupt`)
+    // The descriptor's size is part of what it asserts (as skopeo checks it).
+    if (typeof desc.size === 'number' && bytes.length !== desc.size) {
+      throw new InvalidArchiveError(`${where}: blob ${desc.digest} is ${bytes.length} bytes, its descriptor says ${desc.size}; the layout is corrupt`)
+    }
     return { bytes, mediaType: desc.mediaType, digest }
+  }
+}
+
+/** `oci-layout` must be JSON naming a 1.x layout (image-spec 1.0 and 1.1 both write 1.0.0). */
+function checkLayoutVersion(bytes: Buffer, where: string): void {
+  let version: unknown
+  try {
+    version = (JSON.parse(bytes.toString('utf8')) as { imageLayoutVersion?: unknown }).imageLayoutVersion
+  } catch {
+    throw new InvalidArchiveError(`${where}: oci-layout is not valid JSON`)
+  }
+  if (typeof version !== 'string' || !/^1\.\d+\.\d+$/.test(version)) {
+    throw new InvalidArchiveError(`${where}: unsupported OCI layout version ${JSON.stringify(version).slice(0, 40)} (tsrun reads 1.x layouts)`)
   }
 }
 
