@@ -9,8 +9,10 @@ import { lines, show, type Tsrun } from './tsrun'
 export interface Listings {
   /** `ps -a`: id -> name */
   containers: Map<string, string>
-  /** `images`: `repo:tag` -> manifest digest */
+  /** `images`: `repo:tag` -> manifest digest (tagged images only) */
   images: Map<string, string>
+  /** `images`: manifest digests of the untagged (`<none>`) images */
+  untagged: Set<string>
   volumes: Set<string>
 }
 
@@ -43,7 +45,8 @@ export async function listings(t: Tsrun): Promise<Listings> {
   }
   return {
     containers: new Map(lines(ps.stdout).map((l) => l.split(' ') as [string, string])),
-    images: new Map(lines(images.stdout).map((l) => l.split(' ') as [string, string])),
+    images: new Map(lines(images.stdout).map((l) => l.split(' ') as [string, string]).filter(([ref]) => !ref.includes('<none>'))),
+    untagged: new Set(lines(images.stdout).map((l) => l.split(' ')).filter(([ref]) => ref.includes('<none>')).map(([, d]) => d)),
     volumes: new Set(lines(volumes.stdout)),
   }
 }
@@ -87,9 +90,11 @@ export async function storeProblems(t: Tsrun): Promise<{ problems: string[]; lis
   const index = fs.existsSync(indexFile) ? readJson(indexFile) : { manifests: [] }
   const blob = (digest: string) => path.join(root, 'images', 'blobs', 'sha256', digest.replace(/^sha256:/, ''))
   const tagged = new Map<string, string>()
+  const untagged = new Set<string>()
   for (const m of index.manifests ?? []) {
     const ref = m.annotations?.['org.opencontainers.image.ref.name']
     if (ref) tagged.set(familiar(ref), m.digest)
+    else untagged.add(m.digest)
     if (!fs.existsSync(blob(m.digest))) {
       problems.push(`index.json names manifest ${m.digest}, whose blob is missing`)
       continue
@@ -101,6 +106,8 @@ export async function storeProblems(t: Tsrun): Promise<{ problems: string[]; lis
   }
   for (const [ref, digest] of tagged) if (listed.images.get(ref) !== digest) problems.push(`index.json tags ${ref} (${digest}), images says ${listed.images.get(ref) ?? 'nothing'}`)
   for (const ref of listed.images.keys()) if (!tagged.has(ref)) problems.push(`images lists ${ref}, which index.json does not tag`)
+  for (const d of untagged) if (!listed.untagged.has(d)) problems.push(`index.json holds untagged ${d}, images does not list it`)
+  for (const d of listed.untagged) if (!untagged.has(d)) problems.push(`images lists an untagged ${d}, which index.json does not hold`)
 
   const volumesDir = path.join(root, 'volumes')
   const pendingVolumeDirs: string[] = []
