@@ -80,11 +80,23 @@ describe('what a killed create or rm of this version leaves', () => {
     fs.rmSync(path.join(t.root, 'names', 'inflight'))
   })
 
+  it('a create marker from another pid namespace: its pid means nothing here, so it is left alone', async () => {
+    const id = '7'.repeat(64)
+    const dir = plantMarked(id, 'foreign', `${process.pid}.1.1`)
+    await t.ok(['ps', '-a'])
+    expect((await t.run(['create', '--name', 'foreign', 'demo:1', 'true'])).code).toBe(125)
+    expect(fs.existsSync(dir)).toBe(true)
+    fs.rmSync(dir, { recursive: true })
+    fs.rmSync(path.join(containers(), '.creating', id))
+    fs.rmSync(path.join(t.root, 'names', 'foreign'))
+  })
+
   it('the tombstone of a killed rm: the next ps -a deletes it and frees the name', async () => {
     const id = 'e'.repeat(64)
     const tomb = path.join(containers(), '.removing', id)
     fs.mkdirSync(path.join(tomb, 'bundle'), { recursive: true })
     fs.writeFileSync(path.join(tomb, 'container.json'), JSON.stringify({ id, name: 'buried' }))
+    fs.mkdirSync(path.join(t.root, 'names'), { recursive: true })
     fs.symlinkSync(id, path.join(t.root, 'names', 'buried'))
     expect((await t.psJson()).map((c) => c.Names)).not.toContain('buried')
     expect(fs.existsSync(tomb)).toBe(false)
@@ -114,7 +126,19 @@ describe('what a killed create or rm of this version leaves', () => {
     await t.ok(['volume', 'rm', vol, 'other'])
   })
 
+  it('a stale name wanted by several creates at once: exactly one gets it', async () => {
+    fs.mkdirSync(path.join(t.root, 'names'), { recursive: true })
+    for (let round = 0; round < 3; round++) {
+      fs.symlinkSync('9'.repeat(64), path.join(t.root, 'names', 'contested'))
+      const results = await Promise.all(Array.from({ length: 5 }, () => t.run(['create', '--name', 'contested', 'demo:1', 'true'], { timeout: 60_000 })))
+      expect(results.map((r) => r.code).sort(), results.map(show).join('\n')).toEqual([0, 125, 125, 125, 125])
+      expect((await t.psJson()).filter((c) => c.Names === 'contested')).toHaveLength(1)
+      await t.ok(['rm', 'contested'])
+    }
+  })
+
   it('a name whose container is gone: rm -f says no such container and frees it', async () => {
+    fs.mkdirSync(path.join(t.root, 'names'), { recursive: true })
     fs.symlinkSync('f'.repeat(64), path.join(t.root, 'names', 'dangling'))
     const r = await t.run(['rm', '-f', 'dangling'])
     expect(r.stderr).toMatch(/no such container: dangling/)

@@ -201,7 +201,12 @@ export class ContainerStore {
       /* torn or gone: look the names up instead */
     }
     for (const n of name ? [name] : this.names.heldBy(id)) this.names.release(n, id)
-    fs.rmSync(tomb, { recursive: true, force: true })
+    try {
+      fs.rmSync(tomb, { recursive: true, force: true })
+    } catch (err) {
+      // Another tsrun finishing the same tombstone may win the race for its entries.
+      if (fs.existsSync(tomb)) throw err
+    }
     removeIfEmpty(this.removing)
   }
 

@@ -2,9 +2,27 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { pidAlive, processStartTime, sameProcessAlive } from '../util/pid-alive'
 
+/** A marker of a creator whose liveness cannot be judged (another pid namespace) stands this long. */
+const FOREIGN_MARKER_MS = 60 * 60 * 1000
+
+/** This process's pid namespace (`4026531836`), so a pid from another one is never judged here. */
+let ownPidNamespace: string | undefined
+function pidNamespace(): string {
+  if (ownPidNamespace === undefined) {
+    try {
+      ownPidNamespace = /\[(\d+)\]/.exec(fs.readlinkSync('/proc/self/ns/pid'))?.[1] ?? '0'
+    } catch {
+      ownPidNamespace = '0'
+    }
+  }
+  return ownPidNamespace
+}
+
 /**
  * "A create is making container <id>": `containers/.creating/<id>`, a
- * symlink whose target is the creator's `<pid>.<start time>`. symlink(2)
+ * symlink whose target is the creator's `<pid>.<start time>.<pid namespace>`
+ * (a tsrun in a container sharing this store has pids that mean nothing
+ * here: its markers are left alone for an hour, as before markers). symlink(2)
  * makes the link and its content in one step, so there is never a marker a
  * reader cannot judge (a file would exist empty between its open and its
  * write). `create` makes it before the container directory and removes it
@@ -17,7 +35,7 @@ export class CreateMarkers {
 
   /** Mark `id` as being created by this process. */
   mark(id: string): void {
-    const target = `${process.pid}.${processStartTime(process.pid) ?? 0}`
+    const target = `${process.pid}.${processStartTime(process.pid) ?? 0}.${pidNamespace()}`
     for (;;) {
       fs.mkdirSync(this.dir, { recursive: true })
       try {
@@ -44,9 +62,17 @@ export class CreateMarkers {
     } catch {
       return 'none'
     }
-    const [pid, start] = target.split('.').map(Number)
-    // Start time 0: /proc could not be read when it was made; the pid alone must do.
-    return (start ? sameProcessAlive(pid, start) : pidAlive(pid)) ? 'alive' : 'dead'
+    const [pid, start, ns] = target.split('.')
+    if (ns !== undefined && ns !== pidNamespace()) return this.olderThan(id, FOREIGN_MARKER_MS) ? 'dead' : 'alive'
+    return processJudged(Number(pid), Number(start)) ? 'alive' : 'dead'
+  }
+
+  private olderThan(id: string, ms: number): boolean {
+    try {
+      return Date.now() - fs.lstatSync(this.path(id)).mtimeMs > ms
+    } catch {
+      return false
+    }
   }
 
   /** Every id with a marker. */
@@ -61,6 +87,11 @@ export class CreateMarkers {
   private path(id: string): string {
     return path.join(this.dir, id)
   }
+}
+
+/** Start time 0: /proc could not be read when the marker was made; the pid alone must do. */
+function processJudged(pid: number, start: number): boolean {
+  return start ? sameProcessAlive(pid, start) : pidAlive(pid)
 }
 
 /** rmdir, when nothing is in it (another tsrun's entry keeps it: ENOTEMPTY is fine). */
