@@ -85,8 +85,9 @@ export class VolumeService {
     for (const name of this.store.unrecorded()) this.store.delete(name)
     for (const rec of this.store.list()) {
       if (!rec.createdFor || !this.containers.neverMade(rec.createdFor)) continue
-      if (this.usedBy(rec.name).length) continue
-      await this.removeLocked(rec)
+      // Another container mounts it already: it is that one's now, not a leftover.
+      if (this.usedBy(rec.name).length) this.store.save({ ...rec, createdFor: undefined })
+      else await this.removeLocked(rec)
     }
   }
 
