@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { pidAlive, type RuntimeState } from '@tsrun/core'
+import { shimPath } from '@tsrun/native'
+import { processName, processStartTime, sameProcessAlive, type RuntimeState } from '@tsrun/core'
 
 /** `shim.json` as tsrun-shim writes it (docs/runtime-contract.md). */
 export interface ShimState {
@@ -27,21 +28,24 @@ export function readShimState(stateDir: string): ShimState | undefined {
   }
 }
 
-/** Field 22 of /proc/<pid>/stat: when the process started, to tell a reused pid apart. */
-export function processStartTime(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return Number(fields[19])
-  } catch {
-    return undefined
-  }
+/** The monitor's command name as the kernel keeps it (`comm`: the binary's name, at most 15 bytes). */
+let monitorComm: string | undefined
+const monitorName = () => (monitorComm ??= path.basename(shimPath()).slice(0, 15))
+
+/** True while the container's PID 1 is the very process the shim started (a zombie is not). */
+export function pid1Alive(s: ShimState): boolean {
+  return sameProcessAlive(s.pid, s.pidStartTime)
 }
 
-/** True while the container's PID 1 is the very process the shim started. */
-export function pid1Alive(s: ShimState): boolean {
-  return s.pid !== undefined && pidAlive(s.pid) && processStartTime(s.pid) === s.pidStartTime
+/**
+ * True while the monitor lives. `shim.json` has no start time for it, so a
+ * reused pid is told apart by what the monitor must be: a `tsrun-shim`, not
+ * a zombie, started no later than the PID 1 it started.
+ */
+export function monitorAlive(s: ShimState): boolean {
+  if (!s.monitorPid || processName(s.monitorPid) !== monitorName()) return false
+  const started = processStartTime(s.monitorPid)
+  return started !== undefined && (s.pidStartTime === undefined || started <= s.pidStartTime)
 }
 
 /**
@@ -53,7 +57,7 @@ export function toRuntimeState(s: ShimState | undefined): RuntimeState {
   if (!s) return { status: 'created' }
   const base = { pid: s.pid, startedAt: s.startedAt, finishedAt: s.finishedAt, exitCode: s.exitCode, oomKilled: s.oomKilled, error: s.error, restartCount: s.restartCount ?? 0 }
   if (s.status === 'exited') return { ...base, status: 'exited' }
-  if (s.status === 'restarting' && pidAlive(s.monitorPid)) return { ...base, status: 'running', restarting: true }
-  if (pidAlive(s.monitorPid) || pid1Alive(s)) return { ...base, status: 'running' }
+  if (s.status === 'restarting' && monitorAlive(s)) return { ...base, status: 'running', restarting: true }
+  if (monitorAlive(s) || pid1Alive(s)) return { ...base, status: 'running' }
   return { ...base, status: 'exited', exitCode: 255, error: 'the container monitor was lost; the exit code is unknown' }
 }

@@ -76,20 +76,25 @@ export class ContainerService {
     const mounting = mountPlan.requests.length + mountPlan.inherited.length > 0
 
     const dir = this.store.dir(id)
-    this.store.sweepAbandoned()
+    this.store.reclaim()
+    this.store.sweepLegacyAbandoned()
     fs.mkdirSync(this.paths.containers, { recursive: true })
-    fs.mkdirSync(dir, { mode: 0o700 })
+    // Marked before the directory exists and unmarked after the record: a
+    // kill anywhere in between leaves a marker naming a dead pid, which the
+    // next call reclaims (container-store.ts).
+    this.store.creating.mark(id)
     let name: string | undefined
     let rootfsMade = false
     let unlockVolumes: (() => void) | undefined
     const createdVolumes: string[] = []
     try {
+      fs.mkdirSync(dir, { mode: 0o700 })
       name = this.store.names.reserve(id, opts.name)
       await storage.prepareLayers(image.layers)
       const rootfs = await storage.createRootfs(id, image.layers, dir)
       rootfsMade = true
       // Held until the record is saved: `volume rm` must not slip in between.
-      if (mounting) unlockVolumes = this.volumes.lock()
+      if (mounting) unlockVolumes = await this.volumes.lock()
       const mounts = mounting ? await attachMounts(mountPlan, this.volumes, { containerId: id, rootfs, created: createdVolumes }) : undefined
       const rec: ContainerRecord = {
         id,
@@ -122,6 +127,7 @@ export class ContainerService {
       fs.mkdirSync(path.join(dir, 'bundle'))
       fs.writeFileSync(path.join(dir, 'bundle', 'config.json'), JSON.stringify(buildRuntimeSpec(rec, etc), null, 2))
       this.store.save(rec)
+      this.store.creating.unmark(id)
       this.events.emit('create', rec)
       return rec
     } catch (err) {
@@ -129,6 +135,7 @@ export class ContainerService {
       if (rootfsMade) await storage.removeRootfs(id, dir).catch(() => undefined)
       fs.rmSync(dir, { recursive: true, force: true })
       if (name) this.store.names.release(name, id)
+      this.store.creating.unmark(id)
       throw err
     } finally {
       unlockVolumes?.()
@@ -227,12 +234,13 @@ export class ContainerService {
       await this.isolationOf(rec).signal(this.handle(rec), 'SIGKILL').catch(ignoreNotRunning)
       await this.wait(rec)
     }
+    // Each step can be done again: a kill at any point leaves the record in
+    // place (so `rm` again finishes) until the last step takes it away.
     await this.isolationOf(rec).cleanup(this.handle(rec))
     const storage = this.backends.resolve<StorageDriver>('storage', rec.hostConfig.StorageDriver)
     await storage.removeRootfs(rec.id, this.store.dir(rec.id))
-    this.store.delete(rec)
-    this.events.emit('destroy', rec)
     await this.volumes.release(rec.mounts ?? [], rec.id, removeVolumes)
+    if (this.store.delete(rec)) this.events.emit('destroy', rec)
   }
 
   handle(rec: ContainerRecord): RuntimeHandle {

@@ -94,7 +94,7 @@ export async function attachMounts(plan: MountPlan, volumes: VolumeService, ctx:
 async function attachVolume(r: VolumeRequest, volumes: VolumeService, ctx: AttachContext, layers: string[] | undefined): Promise<MountPoint> {
   let rec = r.name ? volumes.store.find(r.name) : undefined
   if (!rec) {
-    rec = await volumes.createLocked({ name: r.name, driver: r.driver, options: r.driverOptions, labels: r.labels, anonymous: !r.name })
+    rec = await volumes.createLocked({ name: r.name, driver: r.driver, options: r.driverOptions, labels: r.labels, anonymous: !r.name, createdFor: ctx.containerId })
     ctx.created.push(rec.name)
   }
   const driver = volumes.driver(rec.driver)

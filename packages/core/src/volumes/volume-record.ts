@@ -14,6 +14,13 @@ export interface VolumeRecord {
   createdAt: string
   /** Made for one container (`-v /data`, an image VOLUME): `--rm` and `rm -v` remove it with that container. */
   anonymous: boolean
+  /**
+   * The container whose `create` made this volume, until that container is
+   * removed (from then on the volume is the user's, to keep or prune). A
+   * volume whose container has no record and no live create was made by a
+   * create that was killed: the next holder of the volumes lock removes it.
+   */
+  createdFor?: string
 }
 
 /** Docker's volume name rule: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`. */

@@ -21,6 +21,8 @@ export interface VolumeCreateOptions {
   options?: Record<string, string>
   labels?: Record<string, string>
   anonymous?: boolean
+  /** The container whose create makes it (VolumeRecord.createdFor). */
+  createdFor?: string
 }
 
 /** `volume ls --filter` words. */
@@ -48,7 +50,7 @@ export class VolumeService {
 
   /** Run `fn` holding the volumes lock. Not reentrant: inside, use the `*Locked` methods. */
   async locked<T>(fn: () => Promise<T> | T): Promise<T> {
-    const unlock = this.lock()
+    const unlock = await this.lock()
     try {
       return await fn()
     } finally {
@@ -56,11 +58,37 @@ export class VolumeService {
     }
   }
 
-  /** Take the volumes lock (blocking); answers the function that releases it. */
-  lock(): () => void {
+  /**
+   * Take the volumes lock (blocking); answers the function that releases it.
+   * First, what killed calls left is reclaimed: every volume is made and
+   * recorded, and removed, by a holder of this lock, so whatever is half
+   * done when we get it belongs to a call that died.
+   */
+  async lock(): Promise<() => void> {
     fs.mkdirSync(this.paths.locks, { recursive: true })
     const fd = lockFile(path.join(this.paths.locks, 'volumes.lock'))
-    return () => unlockFile(fd)
+    const unlock = () => unlockFile(fd)
+    try {
+      await this.reclaimLocked()
+    } catch {
+      // Best effort: the next holder tries again.
+    }
+    return unlock
+  }
+
+  /**
+   * The lock held: delete volume directories without a record (a `volume
+   * create` or `volume rm` killed mid-way) and the volumes a killed container
+   * create made for a container that never came to be (createdFor).
+   */
+  private async reclaimLocked(): Promise<void> {
+    for (const name of this.store.unrecorded()) this.store.delete(name)
+    for (const rec of this.store.list()) {
+      if (!rec.createdFor || !this.containers.neverMade(rec.createdFor)) continue
+      // Another container mounts it already: it is that one's now, not a leftover.
+      if (this.usedBy(rec.name).length) this.store.save({ ...rec, createdFor: undefined })
+      else await this.removeLocked(rec)
+    }
   }
 
   /**
@@ -77,6 +105,8 @@ export class VolumeService {
         if (!rec) continue
         await this.driver(rec.driver).unmount(this.ref(rec), containerId).catch(() => undefined)
         if (removeAnonymous && m.Anonymous && this.usedBy(rec.name, containerId).length === 0) await this.removeLocked(rec, containerId)
+        // Kept: from now on it is the user's, not a leftover of this container's create.
+        else if (rec.createdFor === containerId) this.store.save({ ...rec, createdFor: undefined })
       }
     })
   }
@@ -132,6 +162,7 @@ export class VolumeService {
         mountpoint: made.mountpoint,
         createdAt: new Date().toISOString(),
         anonymous: Boolean(opts.anonymous),
+        ...(opts.createdFor ? { createdFor: opts.createdFor } : {}),
       }
       this.store.save(rec)
       return rec

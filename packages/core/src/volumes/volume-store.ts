@@ -46,6 +46,17 @@ export class VolumeStore {
     return names.map((n) => this.find(n)).filter((r): r is VolumeRecord => r !== undefined).sort((a, b) => a.name.localeCompare(b.name))
   }
 
+  /** Names of volume directories without a record: creates or removals in progress, or killed. */
+  unrecorded(): string[] {
+    let names: string[]
+    try {
+      names = fs.readdirSync(this.root)
+    } catch {
+      return []
+    }
+    return names.filter((n) => VOLUME_NAME.test(n) && !fs.existsSync(path.join(this.root, n, RECORD)))
+  }
+
   /**
    * Reserve the directory of a new volume: `mkdir` is the atomic test. A
    * leftover directory without a record (a crashed create) is swept first.
