@@ -261,20 +261,9 @@ function recordlessVolumeDirs(): string[] {
   return fs.readdirSync(dir).filter((v) => !fs.existsSync(path.join(dir, v, 'volume.json')))
 }
 
-/** Files that may never be left once everything is removed. */
-function leftoverFiles(): { files: string[]; item7: string[] } {
-  const files: string[] = []
-  const item7: string[] = []
-  for (const f of listFiles(t.root)) {
-    if (/(^|\/)locks\//.test(f) || f === 'events.log' || f === 'images/index.json' || f === 'images/oci-layout') continue
-    // Issue 17 item 7 (layer garbage collection and pull spool cleanup) belongs to
-    // packages/core/src/images, changed in parallel: until it lands, spool files
-    // under tmp/ and layer content under storage/ left by killed pulls, imports
-    // and loads are reported, not failed. Tighten this once item 7 is merged.
-    if (/^tmp\//.test(f) || /^storage\/overlay\/layers\/[0-9a-f]{64}\//.test(f) || /^images\/blobs\//.test(f)) item7.push(f)
-    else files.push(f)
-  }
-  return { files, item7 }
+/** Files that may never be left once everything is removed (spool, layers and blobs included: rmi collects them). */
+function leftoverFiles(): string[] {
+  return listFiles(t.root).filter((f) => !(/(^|\/)locks\//.test(f) || /(^|\/)leases\//.test(f) || f === 'events.log' || f === 'images/index.json' || f === 'images/oci-layout'))
 }
 
 describe('kill -9 storm', () => {
@@ -356,12 +345,7 @@ describe('kill -9 storm', () => {
     const layers = path.join(t.root, 'storage', 'overlay', 'layers')
     const layerDirs = fs.existsSync(layers) ? fs.readdirSync(layers) : []
     expect(layerDirs.filter((d) => d.startsWith('.tmp-')), 'unpack temp dirs').toEqual([])
-    const { files, item7 } = leftoverFiles()
-    expect(files, 'files left').toEqual([])
-    // Issue 17 item 7: see leftoverFiles. Reported so the lead sees them.
-    const item7Layers = layerDirs.filter((d) => !d.startsWith('.tmp-'))
-    if (item7.length || item7Layers.length) {
-      console.log(`kill storm: left for issue 17 item 7 (layer GC, spool cleanup): ${item7Layers.length} layer dirs, ${item7.filter((f) => f.startsWith('tmp/')).length} spool files, ${item7.filter((f) => f.startsWith('images/blobs/')).length} blobs`)
-    }
+    expect(layerDirs, 'layer dirs').toEqual([])
+    expect(leftoverFiles(), 'files left').toEqual([])
   }, 900_000)
 })

@@ -28,7 +28,8 @@ import * as path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { Paths } from '../config'
 import { withLock } from '../util/lock'
-import { ownStartTicks, sameProcessAlive } from '../util/process-identity'
+import { sameProcessAlive } from '../util/pid-alive'
+import { ownStartTicks } from '../util/process-identity'
 import { releaseTemp, trackTemp } from '../util/temp-files'
 import { explainOutOfSpace } from '../util/write-errors'
 
@@ -136,7 +137,7 @@ export function readLiveLeases(paths: Paths, removeDead: boolean): Held {
       if (removeDead) fs.rmSync(file, { force: true })
       continue
     }
-    if (!sameProcessAlive(lease.pid, lease.start)) {
+    if (!sameProcessAlive(lease.pid, Number(lease.start))) {
       if (removeDead) fs.rmSync(file, { force: true })
       continue
     }
