@@ -123,13 +123,20 @@ describe('configs and manifests past the limits', () => {
 })
 
 describe('RepoTags and ref names', () => {
-  it('an invalid RepoTags entry refuses the archive naming it, as docker load does; nothing is loaded', async () => {
+  it('an invalid RepoTags entry is a warning naming it; the image loads under its good tags', async () => {
     const t = freshRoot()
     const upper = makeArchive('upper.tar', { images: [{ layers: [{ files: { a: 'x' } }], tags: ['ok:1', 'UPPER:1'] }] })
-    await refused(t, ['load', '-i', upper], /^Error: docker-archive:.*upper\.tar: manifest\.json has an invalid tag "UPPER:1" \(invalid reference format: repository name must be lowercase\); nothing was loaded$/)
-    // Docker's `invalid tag`: a RepoTags entry must carry a tag.
-    const bare = makeArchive('bare.tar', { images: [{ layers: [{ files: { a: 'x' } }], tags: ['demo'] }] })
-    await refused(t, ['load', '-i', bare], /invalid tag "demo" \(a RepoTags entry is name:tag, without a digest\)/)
+    const r = await t.run(['load', '-i', upper])
+    expect(r.code, show(r)).toBe(0)
+    expect(r.stdout).toBe('Loaded image: ok:1\n')
+    expect(lines(r.stderr)).toEqual([expect.stringMatching(/^WARNING: docker-archive:.*upper\.tar: manifest\.json has an invalid tag "UPPER:1" \(invalid reference format: repository name must be lowercase\); the image is loaded without it$/)])
+    // Docker's `invalid tag`: a RepoTags entry must carry a tag. The only tag bad: loaded untagged.
+    const bare = makeArchive('bare.tar', { images: [{ layers: [{ files: { a: 'y' } }], tags: ['demo'] }] })
+    const b = await t.run(['load', '-i', bare])
+    expect(b.code, show(b)).toBe(0)
+    expect(b.stderr).toMatch(/^WARNING: .*invalid tag "demo" \(a RepoTags entry is name:tag, without a digest\); the image is loaded without it\n$/)
+    expect(b.stdout).toMatch(/^Loaded image ID: sha256:[0-9a-f]{64}\n$/)
+    expect((await t.imagesJson()).map((i) => `${i.Repository}:${i.Tag}`).sort()).toEqual(['<none>:<none>', 'ok:1'])
   })
 
   it('an oci-archive ref name that is not a reference: a warning naming it, the image loaded without it', async () => {

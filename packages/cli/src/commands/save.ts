@@ -18,8 +18,11 @@ export default class Save extends EngineCommand {
     const { flags, argv } = await this.parse(Save)
     if (!flags.output && process.stdout.isTTY) throw new InvalidArgumentError('refusing to write an archive to a terminal; use -o FILE or redirect stdout')
     const engine = await this.openEngine(flags)
-    // Not process.stdout: oclif rethrows its write errors (a full disk) as an uncaught exception.
-    const out = flags.output ?? fs.createWriteStream('', { fd: 1, autoClose: false })
+    // A redirected file: an fs stream, not process.stdout, whose write errors
+    // (a full disk) oclif rethrows as an uncaught exception. A pipe or socket:
+    // process.stdout, which waits for the reader (fd 1 is non-blocking then,
+    // and an fs stream gives up after a few EAGAINs: "write failed").
+    const out = flags.output ?? (fs.fstatSync(1).isFile() ? fs.createWriteStream('', { fd: 1, autoClose: false }) : process.stdout)
     await engine.images.save(argv as string[], flags.format as ArchiveFormat, out, flags.output ? undefined : 1)
   }
 }
