@@ -8,6 +8,7 @@ import type { EngineConfig } from '../config'
 import { Paths } from '../config'
 import { ConflictError, InvalidArgumentError, TsrunError } from '../errors'
 import type { ImageStore } from '../images/image-store'
+import { directorySize } from '../images/disk-usage'
 import { familiarString, parseReference } from '../images/reference'
 import { newId, shortId } from '../util/ids'
 import { attachMounts, planMounts } from '../volumes/container-mounts'
@@ -241,6 +242,19 @@ export class ContainerService {
     await storage.removeRootfs(rec.id, this.store.dir(rec.id))
     await this.volumes.release(rec.mounts ?? [], rec.id, removeVolumes)
     if (this.store.delete(rec)) this.events.emit('destroy', rec)
+  }
+
+  /**
+   * Docker's container sizes (`ps -s`): `rw`, the bytes of its writable
+   * layer as its storage driver counts them (the whole container directory
+   * for a driver that cannot tell), and `rootFs`, that plus its image.
+   */
+  async sizes(rec: ContainerRecord): Promise<{ rw: number; rootFs: number }> {
+    const storage = this.backends.resolve<StorageDriver>('storage', rec.hostConfig.StorageDriver)
+    const dir = this.store.dir(rec.id)
+    const rw = storage.usage ? await storage.usage(rec.id, dir).catch(() => 0) : directorySize(dir)
+    const image = this.images.list().find((img) => img.id === rec.imageId)
+    return { rw, rootFs: rw + (image?.size ?? 0) }
   }
 
   handle(rec: ContainerRecord): RuntimeHandle {
