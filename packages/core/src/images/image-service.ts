@@ -21,6 +21,8 @@ import { buildSingleLayerImage, spoolLayer, writeSingleLayerImage } from './impo
 import { Lease, type Held } from './leases'
 import { pullImage, type PullEvent } from './pull'
 import { familiarString, formatReference, parseReference, repositoryOf } from './reference'
+import { FilterArgs } from '../filters/filter-args'
+import { imagePruneFilter } from '../filters/prune-filter'
 import { sweepSpool } from './spool-sweep'
 import { splitTransport } from './transport'
 
@@ -368,12 +370,14 @@ export class ImageService {
    * more (garbage.ts). Answers the ids removed and the bytes given back:
    * the uncompressed size of the layers gone with those images, plus
    * whatever else was collected (layers and blobs failed pulls left, spool
-   * files of dead ones).
+   * files of dead ones). `filters` are Docker's (`until`, `label`,
+   * `label!`, `dangling`; prune-filter.ts), checked before anything goes.
    */
-  async prune(all: boolean): Promise<{ deleted: string[]; reclaimed: number }> {
+  async prune(all: boolean, filters: FilterArgs = new FilterArgs()): Promise<{ deleted: string[]; reclaimed: number }> {
     this.store.init()
+    const { danglingOnly, keep } = imagePruneFilter(filters, all, (ref) => this.store.resolve(ref))
     const usedIds = new Set(this.containers.list().map((c) => c.imageId))
-    const victims = this.store.list().filter((img) => !usedIds.has(img.id) && (all || img.refs.length === 0))
+    const victims = this.store.list().filter((img) => !usedIds.has(img.id) && (!danglingOnly || img.refs.length === 0) && keep(img))
     for (const img of victims) await this.store.forget(img)
     const garbage = await this.collect(true)
     const stillUsed = new Set(this.store.list().flatMap((img) => img.manifest.layers.map((l) => l.digest)))
