@@ -12,6 +12,7 @@ import { directorySize } from '../images/disk-usage'
 import { familiarString, parseReference } from '../images/reference'
 import { newId, shortId } from '../util/ids'
 import { attachMounts, planMounts } from '../volumes/container-mounts'
+import { dockerMountConfig } from '../volumes/mount-config'
 import { VolumeService } from '../volumes/volume-service'
 import { ContainerStore } from './container-store'
 import type { CreateOptions } from './create-options'
@@ -74,6 +75,7 @@ export class ContainerService {
     const hostname = opts.hostname ?? (opts.network === 'host' ? os.hostname() : shortId(id))
     const proc = decideProcess(opts, image.config.config ?? {}, hostname)
     const mountPlan = planMounts(opts.mounts ?? {}, Object.keys(image.config.config?.Volumes ?? {}), this.store, this.volumes)
+    const { Volumes, ...mountConfig } = dockerMountConfig(opts.mounts ?? {}, Object.keys(image.config.config?.Volumes ?? {}))
     const mounting = mountPlan.requests.length + mountPlan.inherited.length > 0
 
     const dir = this.store.dir(id)
@@ -117,8 +119,9 @@ export class ContainerService {
           OpenStdin: opts.stdin,
           Labels: { ...(image.config.config?.Labels ?? {}), ...opts.labels },
           StopSignal: image.config.config?.StopSignal,
+          Volumes,
         },
-        hostConfig: { NetworkMode: opts.network as 'none' | 'host', AutoRemove: opts.autoRemove, Isolation: isolationName, StorageDriver: storageName, ...opts.resources, ...(opts.init ? { Init: true } : {}), ...opts.hostOptions },
+        hostConfig: { NetworkMode: opts.network as 'none' | 'host', AutoRemove: opts.autoRemove, Isolation: isolationName, StorageDriver: storageName, ...opts.resources, ...(opts.init ? { Init: true } : {}), ...opts.hostOptions, ...mountConfig },
         layers: image.layers,
         rootfs,
         cgroupsPath: `tsrun/${id}`,
