@@ -55,7 +55,8 @@ pkgs=()
 if ! [ -x /bin/busybox ] || ! busybox | head -1 >/dev/null 2>&1; then pkgs+=(busybox-static); fi
 if ! built && ! command -v cc >/dev/null 2>&1; then pkgs+=(gcc libc6-dev); fi
 if [ ${#pkgs[@]} -gt 0 ]; then
-  apt-get update -q && apt-get install -y -q --no-install-recommends "${pkgs[@]}"
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${pkgs[@]}"
 fi
 built || npm ci --no-audit --no-fund
 
