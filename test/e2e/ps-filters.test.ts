@@ -157,3 +157,14 @@ describe('docker ps reference: -n, -l, -q, -s, --no-trunc', () => {
     expect((await t.ok(['ps', '-a', '--filter', 'name=^fresh$', '--format', '{{.Command}}'])).stdout.trim()).toBe('"sh -c echo a comman…"')
   })
 })
+
+describe('--no-trunc everywhere docker/cli has it: ps, images, history, stats', () => {
+  it('each prints whole ids with it and 12 characters without', async () => {
+    const id = imageId()
+    expect((await t.ok(['images', '--no-trunc', '--format', '{{.ID}}'])).stdout.trim()).toBe(id)
+    expect((await t.ok(['images', '--format', '{{.ID}}'])).stdout.trim()).toBe(id.slice(7, 19))
+    expect(lines((await t.ok(['history', '--no-trunc', '--format', '{{.ID}}', 'demo:1'])).stdout)[0]).toBe(id)
+    expect((await t.ok(['stats', '--no-stream', '--no-trunc', '--format', '{{.ID}}', 'web'])).stdout.trim()).toBe(ids.web)
+    expect((await t.ok(['stats', '--no-stream', '--format', '{{.ID}}', 'web'])).stdout.trim()).toBe(ids.web.slice(0, 12))
+  })
+})
