@@ -1,12 +1,14 @@
 import type { Command } from '@oclif/core'
+import { withDockerUsage } from './parsing/usage'
 
 /**
  * Every command, for oclif's "explicit" command discovery. Each entry is a
  * getter so a command's module (and what it imports) loads only when that
  * command runs: `tsrun ps` never loads the registry client or the tar code.
- * A test checks this list against the files in ./commands.
+ * A test checks this list against the files in ./commands. Each command's
+ * usage line is Docker's (`withDockerUsage`).
  */
-export const COMMANDS: Record<string, Command.Class> = {
+export const COMMANDS: Record<string, Command.Class> = withDockerUsage({
   get 'attach'() { return require('./commands/attach').default },
   get 'cp'() { return require('./commands/cp').default },
   get 'create'() { return require('./commands/create').default },
@@ -47,4 +49,4 @@ export const COMMANDS: Record<string, Command.Class> = {
   get 'volume:prune'() { return require('./commands/volume/prune').default },
   get 'volume:rm'() { return require('./commands/volume/rm').default },
   get 'wait'() { return require('./commands/wait').default },
-}
+})

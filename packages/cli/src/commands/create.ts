@@ -8,6 +8,7 @@ export default class Create extends EngineCommand {
   static override summary = 'Create a container without starting it'
   static override description = 'Prints the new container id. Start it later with `tsrun start`.'
   static override examples = ['<%= config.bin %> create --name job demo:1 echo done', '<%= config.bin %> start -a job']
+  static override usage = '[OPTIONS] IMAGE [COMMAND] [ARG...]'
   static override strict = false
   static override args = {
     image: Args.string({ required: true, description: 'image reference or id' }),

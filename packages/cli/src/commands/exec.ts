@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { EngineCommand } from '../engine-command'
 import { splitRunArgv } from '../flags/split-argv'
+import { checkTty } from '../flags/tty-check'
 
 export default class Exec extends EngineCommand {
   static override summary = 'Run a command in a running container'
@@ -11,6 +12,7 @@ export default class Exec extends EngineCommand {
     '<%= config.bin %> exec -u nobody -w /tmp -e MODE=debug web env',
     "<%= config.bin %> exec -d web sh -c 'sleep 100'",
   ]
+  static override usage = '[OPTIONS] CONTAINER COMMAND [ARG...]'
   static override strict = false
   static override args = { container: Args.string({ required: true, description: 'container name or id' }) }
   static override flags = {
@@ -25,6 +27,7 @@ export default class Exec extends EngineCommand {
   async run(): Promise<void> {
     const { ours, command } = splitRunArgv(this.argv, { ...Exec.baseFlags, ...Exec.flags })
     const { flags, args } = await this.parse({ ...Exec, strict: true }, ours)
+    if (!flags.detach) checkTty(flags.interactive, flags.tty)
     const engine = await this.openEngine(flags)
     const rec = engine.containers.store.get(args.container)
     process.exitCode = await engine.control.exec(rec, {

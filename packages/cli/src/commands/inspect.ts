@@ -39,7 +39,7 @@ export default class Inspect extends EngineCommand {
       return imageView(engine.images.store.resolve(ref))
     } catch (err) {
       if (type === 'image') throw err
-      throw new TsrunError(`no such container or image: ${ref}`)
+      throw new TsrunError(`No such object: ${ref}`)
     }
   }
 }

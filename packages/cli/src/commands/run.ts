@@ -4,6 +4,7 @@ import { EngineCommand } from '../engine-command'
 import { pullFlags, pullIfNeeded } from '../flags/pull-flags'
 import { containerFlags, toCreateOptions } from '../flags/container-flags'
 import { splitRunArgv } from '../flags/split-argv'
+import { checkTty } from '../flags/tty-check'
 
 export default class Run extends EngineCommand {
   static override summary = 'Create and start a container from an image'
@@ -14,6 +15,7 @@ export default class Run extends EngineCommand {
     '<%= config.bin %> run -it demo:1 sh',
     '<%= config.bin %> run --rm --storage-driver bind -e GREETING=hi demo:1 env',
   ]
+  static override usage = '[OPTIONS] IMAGE [COMMAND] [ARG...]'
   static override strict = false
   static override args = {
     image: Args.string({ required: true, description: 'image reference or id' }),
@@ -27,6 +29,7 @@ export default class Run extends EngineCommand {
   async run(): Promise<void> {
     const { ours, command } = splitRunArgv(this.argv, { ...Run.baseFlags, ...Run.flags })
     const { flags, args } = await this.parse({ ...Run, strict: true }, ours)
+    if (!flags.detach) checkTty(flags.interactive, flags.tty)
     const engine = await this.openEngine(flags)
     await pullIfNeeded(engine, args.image, flags)
     const rec = await engine.containers.create(toCreateOptions(flags, args.image, command))

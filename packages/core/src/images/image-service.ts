@@ -177,7 +177,7 @@ export class ImageService {
       if (wrong) throw new InvalidArgumentError(`${wrong} (and pulling it failed: ${(err as Error).message})`)
       // `run` users asked for a container: say which image could not be had, then why.
       if (err instanceof Error && !(err instanceof InvalidReferenceError)) {
-        err.message = policy === 'missing' ? `no such image: ${ref} is not here and pulling it failed: ${err.message}` : `unable to pull ${ref}: ${err.message}`
+        err.message = policy === 'missing' ? `No such image: ${ref} is not here and pulling it failed: ${err.message}` : `unable to pull ${ref}: ${err.message}`
       }
       throw err
     }
