@@ -3,6 +3,7 @@ import { EngineCommand } from '../engine-command'
 import { pullFlags, pullIfNeeded } from '../flags/pull-flags'
 import { containerFlags, toCreateOptions } from '../flags/container-flags'
 import { splitRunArgv } from '../flags/split-argv'
+import { replaceFlag, replaceNamed } from '../flags/replace'
 
 export default class Create extends EngineCommand {
   static override summary = 'Create a container without starting it'
@@ -13,13 +14,14 @@ export default class Create extends EngineCommand {
   static override args = {
     image: Args.string({ required: true, description: 'image reference or id' }),
   }
-  static override flags = { ...containerFlags, ...pullFlags }
+  static override flags = { ...containerFlags, ...pullFlags, ...replaceFlag }
 
   async run(): Promise<void> {
     const { ours, command } = splitRunArgv(this.argv, { ...Create.baseFlags, ...Create.flags })
     const { flags, args } = await this.parse({ ...Create, strict: true }, ours)
     const engine = await this.openEngine(flags)
     await pullIfNeeded(engine, args.image, flags)
+    if (flags.replace) await replaceNamed(engine, flags.name)
     const rec = await engine.containers.create(toCreateOptions(flags, args.image, command))
     this.log(rec.id)
   }

@@ -4,14 +4,17 @@ import { EngineCommand } from '../engine-command'
 import { ellipsis, goTimeString, quoteCommand } from '../render/docker-text'
 import { CONTAINERS } from '../render/listings'
 import { LABELS, printListing, type ListingRow } from '../render/output'
+import { noHeadingFlag } from '../flags/listing-flags'
 
 export default class Ps extends EngineCommand {
   static override summary = 'List containers'
   static override examples = ['<%= config.bin %> ps', '<%= config.bin %> ps -a', '<%= config.bin %> ps -aq', '<%= config.bin %> ps -a --format json']
   static override flags = {
+    noheading: noHeadingFlag(),
     all: Flags.boolean({ char: 'a', description: 'show all containers (default shows just running)' }),
     quiet: Flags.boolean({ char: 'q', description: 'only display container ids' }),
     'no-trunc': Flags.boolean({ description: "don't truncate output" }),
+    external: Flags.boolean({ description: "podman's containers of other tools on the same storage: accepted, tsrun has none to add" }),
     format: Flags.string({ description: "table (default), json (one object per line), a Go template like {{.Names}}, or 'table {{.ID}}\\t{{.Names}}'" }),
   }
 
@@ -23,7 +26,7 @@ export default class Ps extends EngineCommand {
       for (const v of views) this.log(flags['no-trunc'] ? v.record.id : shortId(v.record.id))
       return
     }
-    printListing(flags.format, CONTAINERS, views.map((v) => row(engine, v, !flags['no-trunc'])))
+    printListing(flags.format, CONTAINERS, views.map((v) => row(engine, v, !flags['no-trunc'])), { noHeading: flags.noheading })
   }
 }
 

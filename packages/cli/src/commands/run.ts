@@ -4,6 +4,7 @@ import { EngineCommand } from '../engine-command'
 import { pullFlags, pullIfNeeded } from '../flags/pull-flags'
 import { containerFlags, toCreateOptions } from '../flags/container-flags'
 import { splitRunArgv } from '../flags/split-argv'
+import { replaceFlag, replaceNamed } from '../flags/replace'
 import { checkTty } from '../flags/tty-check'
 
 export default class Run extends EngineCommand {
@@ -23,6 +24,7 @@ export default class Run extends EngineCommand {
   static override flags = {
     ...containerFlags,
     ...pullFlags,
+    ...replaceFlag,
     detach: Flags.boolean({ char: 'd', description: 'run in the background and print the container id' }),
   }
 
@@ -32,6 +34,7 @@ export default class Run extends EngineCommand {
     if (!flags.detach) checkTty(flags.interactive, flags.tty)
     const engine = await this.openEngine(flags)
     await pullIfNeeded(engine, args.image, flags)
+    if (flags.replace) await replaceNamed(engine, flags.name)
     const rec = await engine.containers.create(toCreateOptions(flags, args.image, command))
     if (flags.detach) {
       await this.startOrClean(engine, rec, false)
