@@ -9,7 +9,9 @@ import { withDockerUsage } from './parsing/usage'
  * usage line is Docker's (`withDockerUsage`).
  */
 export const COMMANDS: Record<string, Command.Class> = withDockerUsage({
+  get '__complete'() { return require('./commands/__complete').default },
   get 'attach'() { return require('./commands/attach').default },
+  get 'completion'() { return require('./commands/completion').default },
   get 'container:exists'() { return require('./commands/container/exists').default },
   get 'cp'() { return require('./commands/cp').default },
   get 'create'() { return require('./commands/create').default },

@@ -5,8 +5,9 @@ import { splitRunArgv } from '../flags/split-argv'
 export type CommandTable = Record<string, Command.Class>
 
 /** Global flags that take a value, with the short forms Docker has before the command. */
-const GLOBAL_VALUE_FLAGS: Record<string, string> = { '--root': '--root', '--runroot': '--runroot', '--log-level': '--log-level', '-l': '--log-level' }
-const GLOBAL_BOOLEAN_FLAGS: Record<string, string> = { '--debug': '--debug', '-D': '--debug' }
+export const GLOBAL_VALUE_FLAGS: Record<string, string> = { '--root': '--root', '--runroot': '--runroot', '--log-level': '--log-level', '-l': '--log-level' }
+/** Global flags without a value. */
+export const GLOBAL_BOOLEAN_FLAGS: Record<string, string> = { '--debug': '--debug', '-D': '--debug' }
 
 /** Commands whose arguments end in a command line for the container: flags stop at the image (or container). */
 const PASS_THROUGH = new Set(['run', 'create', 'exec'])
