@@ -184,7 +184,7 @@ describe('wrong number of arguments: named, with the usage line (docker/cli\'s "
   })
 
   it('rename with one argument: "requires exactly 2 arguments"', async () => {
-    usageError(await t.run(['rename', 'x']), /^Error: "tsrun rename" requires exactly 2 arguments; missing: NEW/, 'Usage: tsrun rename [OPTIONS] CONTAINER NEWNAME')
+    usageError(await t.run(['rename', 'x']), 'Error: "tsrun rename" requires exactly 2 arguments; missing: NEW_NAME', 'Usage: tsrun rename [OPTIONS] CONTAINER NEW_NAME')
   })
 
   it('ps with an argument: Docker\'s "accepts no arguments"', async () => {

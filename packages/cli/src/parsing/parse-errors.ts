@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@tsrun/core'
 import { nearest } from './suggest'
+import { argWord } from './usage'
 
 /** What a parse error's message may name: the command and its flags. */
 export interface ParseContext {
@@ -41,7 +42,7 @@ export function translateParseError(err: Error & { args?: unknown[]; flags?: str
   const message = err.message ?? ''
   const help = `See '${ctx.command} --help'.`
   if (message.startsWith('Missing ') && Array.isArray(err.args)) {
-    const missing = (err.args as { name: string }[]).map((a) => a.name.toUpperCase().replace(/-/g, '_'))
+    const missing = (err.args as { name: string }[]).map((a) => argWord(a.name))
     const required = countRequired(ctx.usage)
     const bound = /\[(?!OPTIONS\])/.test(ctx.usage) ? 'at least' : 'exactly'
     return new UsageError(`"${ctx.command}" requires ${bound} ${required} argument${required === 1 ? '' : 's'}; missing: ${missing.join(' ')}`, `Usage: ${ctx.command} ${ctx.usage}`)

@@ -19,11 +19,16 @@ export function dockerUsage(cmd: UsageSource): string {
   const names = Object.entries(cmd.args ?? {})
   const parts = ['[OPTIONS]']
   names.forEach(([name, arg], i) => {
-    const word = name.toUpperCase().replace(/-/g, '_')
+    const word = argWord(name)
     parts.push(arg.required ? word : `[${word}]`)
     if (i === names.length - 1 && cmd.strict === false) parts.push(`[${word}...]`)
   })
   return parts.join(' ')
+}
+
+/** An argument's name as Docker's usage writes it: `newName` and `new-name` are NEW_NAME. */
+export function argWord(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/-/g, '_').toUpperCase()
 }
 
 /**
