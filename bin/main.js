@@ -21,7 +21,9 @@ share('@tsrun/image-sources/dist/hook', () => require('@tsrun/image-sources/dist
 share('@tsrun/volume-local/dist/hook', () => require('@tsrun/volume-local/dist/hook'))
 
 const { execute } = require('@oclif/core/execute')
-execute({ dir: __dirname, args: keepCommandHelp(argvOfTsrun()) }).catch(require('@oclif/core/handle'))
+const { prepareArgv } = require('@tsrun/cli/dist/parsing/prepare-argv')
+const { COMMANDS } = require('@tsrun/cli/dist/commands')
+execute({ dir: __dirname, args: prepareArgv(argvOfTsrun(), COMMANDS) }).catch(require('@oclif/core/handle'))
 
 /**
  * Seed require.cache[file of `id`] with a module whose exports are the
@@ -51,20 +53,4 @@ function argvOfTsrun() {
   const args = process.argv.slice(2)
   if (args[0] === '--') args.shift()
   return args
-}
-
-/**
- * oclif shows help when `--help` appears anywhere before `--`, so
- * `tsrun run IMG ls --help` would print tsrun's help instead of running
- * `ls --help`. For the commands that pass a command line to the container,
- * put `--` where the container's command starts (the command drops it again).
- */
-function keepCommandHelp(argv) {
-  const passThrough = ['run', 'create', 'exec']
-  if (!passThrough.includes(argv[0]) || !argv.includes('--help') || argv.includes('--')) return argv
-  const { splitRunArgv } = require('../packages/cli/dist/flags/split-argv')
-  const manifest = require('node:path').join(__dirname, '..', 'oclif.manifest.json')
-  const flags = JSON.parse(require('node:fs').readFileSync(manifest, 'utf8')).commands[argv[0]].flags
-  const { ours, command } = splitRunArgv(argv.slice(1), flags)
-  return command.length ? [argv[0], ...ours, '--', ...command] : argv
 }

@@ -57,10 +57,20 @@ function readSource(file) {
   return require('node:buffer').isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8')
 }
 
-/** The command word (`run`, `ps`, ...) that names the cache; `other` for anything else. */
+/**
+ * The command word (`run`, `ps`, ...) that names the cache; `other` for
+ * anything else. Global flags before it (`--debug`, `--root DIR`, `-l
+ * LEVEL`) are skipped, so `tsrun --root R ps` shares `ps`'s cache.
+ */
 function commandKey() {
   const args = process.argv.slice(2)
-  const word = args[0] === '--' ? args[1] : args[0]
+  let i = args[0] === '--' ? 1 : 0
+  for (;;) {
+    if (/^(-D|--debug|--(root|runroot|log-level)=.*)$/.test(args[i] ?? '')) i += 1
+    else if (/^(-l|--root|--runroot|--log-level)$/.test(args[i] ?? '')) i += 2
+    else break
+  }
+  const word = args[i]
   return word && /^[a-z][a-z-]{0,30}$/.test(word) ? word : 'other'
 }
 

@@ -49,7 +49,7 @@ describe('tsrun save, loaded by podman', () => {
     const file = path.join(work, 'nothing.tar')
     const r = await t.run(['save', '-o', file, 'nope:1'])
     expect(r.code).toBe(125)
-    expect(lines(r.stderr)).toEqual(['Error: no such image: nope:1'])
+    expect(lines(r.stderr)).toEqual(['Error: No such image: nope:1'])
     expect(fs.readdirSync(work).filter((f) => f.includes('nothing'))).toEqual([])
   })
 })

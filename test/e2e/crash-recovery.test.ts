@@ -141,7 +141,7 @@ describe('what a killed create or rm of this version leaves', () => {
     fs.mkdirSync(path.join(t.root, 'names'), { recursive: true })
     fs.symlinkSync('f'.repeat(64), path.join(t.root, 'names', 'dangling'))
     const r = await t.run(['rm', '-f', 'dangling'])
-    expect(r.stderr).toMatch(/no such container: dangling/)
+    expect(r.stderr).toMatch(/No such container: dangling/)
     expect(fs.existsSync(path.join(t.root, 'names', 'dangling'))).toBe(false)
   })
 })

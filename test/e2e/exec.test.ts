@@ -137,7 +137,7 @@ describe('exec errors', () => {
   it('into an unknown container', async () => {
     const r = await t.run(['exec', 'nosuch', 'true'])
     expect(r.code).toBe(125)
-    expect(r.stderr).toBe('Error: no such container: nosuch\n')
+    expect(r.stderr).toBe('Error: No such container: nosuch\n')
   })
 
   it('without a command', async () => {

@@ -144,7 +144,7 @@ describe('inspect: which object a name is, and names that are none', () => {
     const r = await t.run(['inspect', 'web', 'nope', 'plain', 'nada'])
     expect(r.code, show(r)).toBe(1)
     expect(JSON.parse(r.stdout).map((o: any) => o.Name)).toEqual(['/web', '/plain'])
-    expect(lines(r.stderr)).toEqual(['Error: no such object: nope', 'Error: no such object: nada'])
+    expect(lines(r.stderr)).toEqual(['Error: No such object: nope', 'Error: No such object: nada'])
     const f = await t.run(['inspect', '-f', '{{.Name}}', 'web', 'nope'])
     expect(f.code, show(f)).toBe(1)
     expect(f.stdout).toBe('/web\n')
@@ -152,7 +152,7 @@ describe('inspect: which object a name is, and names that are none', () => {
 
   it('a name that is nothing prints [] (an empty line with a template) and exits 1', async () => {
     const r = await t.run(['inspect', 'nope'])
-    expect([r.code, r.stdout, r.stderr]).toEqual([1, '[]\n', 'Error: no such object: nope\n'])
+    expect([r.code, r.stdout, r.stderr]).toEqual([1, '[]\n', 'Error: No such object: nope\n'])
     const f = await t.run(['inspect', '-f', '{{.Id}}', 'nope'])
     expect([f.code, f.stdout]).toEqual([1, '\n'])
   })
@@ -161,7 +161,7 @@ describe('inspect: which object a name is, and names that are none', () => {
     const c = await t.run(['inspect', '--type', 'container', 'demo:1'])
     expect([c.code, c.stderr]).toEqual([1, 'Error: no such container: demo:1\n'])
     const n = await t.run(['inspect', '--type', 'network', 'none'])
-    expect([n.code, n.stderr]).toEqual([1, 'Error: no such network: none\n'])
+    expect([n.code, n.stderr]).toEqual([1, 'Error: No such network: none\n'])
     const bad = await t.run(['inspect', '--type', 'pod', 'web'])
     expect([bad.code, bad.stdout, bad.stderr]).toEqual([125, '', 'Error: unknown type: "pod": must be one of "container", "image", "network", "volume"\n'])
   })

@@ -127,7 +127,7 @@ describe('bad input: one line, 125, nothing made', () => {
   it('update of an unknown container, and with no limit', async () => {
     const r = await t.run(['update', '--memory', '64m', 'nosuch'])
     expect(r.code).toBe(125)
-    expect(r.stderr).toBe('Error: no such container: nosuch\n')
+    expect(r.stderr).toBe('Error: No such container: nosuch\n')
     await t.ok(['create', '--name', 'idle', 'demo:1', 'true'])
     const n = await t.run(['update', 'idle'])
     expect(n.code).toBe(125)

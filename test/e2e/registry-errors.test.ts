@@ -139,7 +139,7 @@ describe('push failures', () => {
   it('pushing an image that is not there says so', async () => {
     const r = await src.run(['push', `${reg.host}/absent:1`])
     expect(r.code).toBe(125)
-    expect(r.stderr).toMatch(/^Error: no such image/)
+    expect(r.stderr).toMatch(/^Error: No such image/)
   })
 
   it('pushing to an unknown host fails fast with one line', async () => {

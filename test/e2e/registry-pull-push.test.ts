@@ -113,7 +113,7 @@ describe('run --pull', () => {
     const dst = freshRoot()
     const r = await dst.run(['run', '--rm', '--pull', 'never', `${reg.host}/demo:1`, 'true'])
     expect(r.code).toBe(125)
-    expect(r.stderr).toMatch(/^Error: no such image/m)
+    expect(r.stderr).toMatch(/^Error: No such image/m)
     expect(await dst.imagesJson()).toEqual([])
   })
 

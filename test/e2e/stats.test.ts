@@ -68,6 +68,6 @@ describe('stats', () => {
   it('of an unknown container: one line, 125', async () => {
     const r = await t.run(['stats', '--no-stream', 'nosuch'])
     expect(r.code).toBe(125)
-    expect(r.stderr).toBe('Error: no such container: nosuch\n')
+    expect(r.stderr).toBe('Error: No such container: nosuch\n')
   })
 })

@@ -28,12 +28,13 @@ const cases: Array<[string, () => string[], RegExp]> = [
   ['a tmpfs size that does not parse (--tmpfs)', () => ['run', '--rm', '--tmpfs', '/c:size=big', 'demo:1', 'true'], /size "big": expected a size like 64m/],
   ['a tmpfs size that does not parse (--mount)', () => ['run', '--rm', '--mount', 'type=tmpfs,dst=/c,tmpfs-size=12q', 'demo:1', 'true'], /tmpfs-size "12q": expected a size like 64m/],
   ['an option of another mount type', () => ['run', '--rm', '--mount', 'type=bind,src=/tmp,dst=/d,tmpfs-size=1m', 'demo:1', 'true'], /tmpfs-size is only for type=tmpfs/],
-  ['volumes-from a container that does not exist', () => ['run', '--rm', '--volumes-from', 'nobody-here', 'demo:1', 'true'], /no such container: nobody-here/],
+  ['volumes-from a container that does not exist', () => ['run', '--rm', '--volumes-from', 'nobody-here', 'demo:1', 'true'], /No such container: nobody-here/],
   ['create with a bad name', () => ['volume', 'create', 'no/slashes'], /invalid volume name "no\/slashes"/],
   ['create with an unknown driver', () => ['volume', 'create', '-d', 'nope', 'vol1'], /unknown volume backend "nope"/],
   ['create with an unknown option', () => ['volume', 'create', '-o', 'size=1g', 'vol1'], /invalid option "size" for volume driver local/],
   ['create with a tmpfs size that does not parse', () => ['volume', 'create', '-o', 'type=tmpfs', '-o', 'device=tmpfs', '-o', 'o=size=huge', 'vol1'], /tmpfs size "huge"/],
   ['create a bind volume of a missing device', () => ['volume', 'create', '-o', 'type=none', '-o', 'o=bind', '-o', `device=${'/nonexistent/tsrun-dev'}`, 'vol1'], /device \/nonexistent\/tsrun-dev does not exist/],
+  ['inspect of a missing volume', () => ['volume', 'inspect', 'ghost'], /No such volume: ghost/],
   ['ls with an unknown filter', () => ['volume', 'ls', '--filter', 'colour=red'], /invalid filter 'colour'/],
 ]
 

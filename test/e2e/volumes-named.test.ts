@@ -54,7 +54,7 @@ describe('named volumes', () => {
     expect(await volumeNames()).not.toContain('shared')
     const missing = await t.run(['volume', 'rm', 'shared'])
     expect(missing.code).toBe(125)
-    expect(missing.stderr).toBe('Error: no such volume: shared\n')
+    expect(missing.stderr).toBe('Error: No such volume: shared\n')
     await t.ok(['volume', 'rm', '-f', 'shared'])
   })
 })

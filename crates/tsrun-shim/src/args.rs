@@ -1,6 +1,7 @@
 //! Command line of `tsrun-shim run` (docs/runtime-contract.md §1):
 //! `run --bundle DIR --state-dir DIR --id ID [--detach] [--stdin]
-//!  [--exit-command PATH [--exit-command-arg ARG]...]`.
+//!  [--exit-command PATH [--exit-command-arg ARG]...]
+//!  [--detach-keys HEX --detach-fd FD]`.
 //! Values may follow as the next word or after `=`.
 use std::path::PathBuf;
 
@@ -13,9 +14,13 @@ pub struct RunArgs {
     pub stdin: bool,
     pub exit_command: Option<String>,
     pub exit_command_args: Vec<String>,
+    /// Foreground with a TTY: these bytes on our stdin detach (escape.rs).
+    pub detach_keys: Option<Vec<u8>>,
+    /// Told (one byte, then closed) when the terminal detached.
+    pub detach_fd: Option<i32>,
 }
 
-pub const USAGE: &str = "usage: tsrun-shim run --bundle DIR --state-dir DIR --id ID [--detach] [--stdin] [--exit-command PATH [--exit-command-arg ARG]...]";
+pub const USAGE: &str = "usage: tsrun-shim run --bundle DIR --state-dir DIR --id ID [--detach] [--stdin] [--exit-command PATH [--exit-command-arg ARG]...] [--detach-keys HEX --detach-fd FD]";
 
 /// Parse everything after the program name.
 pub fn parse<I: IntoIterator<Item = String>>(argv: I) -> Result<RunArgs, String> {
@@ -44,6 +49,8 @@ pub fn parse<I: IntoIterator<Item = String>>(argv: I) -> Result<RunArgs, String>
             "--id" => id = Some(value("--id")?),
             "--exit-command" => a.exit_command = Some(value("--exit-command")?),
             "--exit-command-arg" => a.exit_command_args.push(value("--exit-command-arg")?),
+            "--detach-keys" => a.detach_keys = Some(crate::escape::parse_hex(&value("--detach-keys")?)?),
+            "--detach-fd" => a.detach_fd = Some(value("--detach-fd")?.parse().map_err(|_| "--detach-fd needs a file descriptor number".to_string())?),
             "--detach" | "-d" => a.detach = true,
             "--stdin" | "-i" => a.stdin = true,
             other => return Err(format!("unknown flag {other:?}\n{USAGE}")),
@@ -104,5 +111,13 @@ mod tests {
             .unwrap_err()
             .contains("needs a value"));
         assert!(p(&["run", "--what"]).unwrap_err().contains("unknown flag"));
+    }
+
+    #[test]
+    fn detach_keys_and_their_fd() {
+        let a = p(&["run", "--bundle", "/b", "--state-dir", "/s", "--id", "c", "--detach-keys", "1011", "--detach-fd=3"]).unwrap();
+        assert_eq!(a.detach_keys, Some(vec![0x10, 0x11]));
+        assert_eq!(a.detach_fd, Some(3));
+        assert!(p(&["run", "--bundle", "/b", "--state-dir", "/s", "--id", "c", "--detach-keys", "xy"]).is_err());
     }
 }

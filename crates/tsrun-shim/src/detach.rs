@@ -52,6 +52,32 @@ fn to_dev_null() {
     }
 }
 
+/// After the detach keys in the foreground: leave the caller's terminal
+/// (a session of our own, stdio on /dev/null, so no SIGHUP or job control
+/// of that terminal reaches us and nothing of it stays open), then tell the
+/// caller over `notify` (one byte, then closed) that it may return: the
+/// container goes on, we stay its monitor. The caller restored the
+/// terminal's mode before this.
+pub fn leave_terminal(notify: Option<i32>) {
+    // SAFETY: we are not a process group leader (the caller spawned us into its group).
+    unsafe { libc::setsid() };
+    to_dev_null();
+    if let Some(fd) = notify {
+        let _ = crate::relay::write_all(fd, b"d");
+        // SAFETY: closing the fd the caller gave us for this one message.
+        unsafe { libc::close(fd) };
+    }
+}
+
+/// Keep the caller's detach fd out of everything we spawn (the exit
+/// command): it must close when we detach or exit, not when they do.
+pub fn cloexec(fd: Option<i32>) {
+    if let Some(fd) = fd {
+        // SAFETY: fcntl on an fd number; a bad one only fails.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
+}
+
 /// Fork. In the launcher this waits and exits the process; it returns only
 /// in the monitor, with the reporter to use.
 pub fn fork_monitor() -> Reporter {

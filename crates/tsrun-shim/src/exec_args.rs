@@ -1,6 +1,7 @@
 //! Command line of `tsrun-shim exec` (docs/runtime-contract.md §1b):
 //! `exec --bundle DIR --state-dir DIR --process FILE [--user USER]
-//!  [--detach] [--stdin]`. Values may follow as the next word or after `=`.
+//!  [--detach] [--stdin] [--detach-keys HEX --detach-fd FD]`. Values may
+//! follow as the next word or after `=`.
 use std::path::PathBuf;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -15,9 +16,13 @@ pub struct ExecArgs {
     pub user: String,
     pub detach: bool,
     pub stdin: bool,
+    /// Foreground with a TTY: these bytes on our stdin detach (escape.rs).
+    pub detach_keys: Option<Vec<u8>>,
+    /// Told (one byte, then closed) when the terminal detached.
+    pub detach_fd: Option<i32>,
 }
 
-pub const USAGE: &str = "usage: tsrun-shim exec --bundle DIR --state-dir DIR --process FILE [--user USER] [--detach] [--stdin]";
+pub const USAGE: &str = "usage: tsrun-shim exec --bundle DIR --state-dir DIR --process FILE [--user USER] [--detach] [--stdin] [--detach-keys HEX --detach-fd FD]";
 
 /// Parse the words after `exec`.
 pub fn parse<I: IntoIterator<Item = String>>(argv: I) -> Result<ExecArgs, String> {
@@ -40,6 +45,8 @@ pub fn parse<I: IntoIterator<Item = String>>(argv: I) -> Result<ExecArgs, String
             "--state-dir" => state = Some(value("--state-dir")?),
             "--process" => process = Some(value("--process")?),
             "--user" => a.user = value("--user")?,
+            "--detach-keys" => a.detach_keys = Some(crate::escape::parse_hex(&value("--detach-keys")?)?),
+            "--detach-fd" => a.detach_fd = Some(value("--detach-fd")?.parse().map_err(|_| "--detach-fd needs a file descriptor number".to_string())?),
             "--detach" | "-d" => a.detach = true,
             "--stdin" | "-i" => a.stdin = true,
             other => return Err(format!("unknown flag {other:?}\n{USAGE}")),

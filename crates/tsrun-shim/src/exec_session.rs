@@ -59,6 +59,7 @@ pub fn main(argv: Vec<String>) -> i32 {
             return 125;
         }
     };
+    detach::cloexec(a.detach_fd);
     let mut rep = if a.detach {
         detach::fork_monitor()
     } else {
@@ -241,7 +242,7 @@ fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
         });
     }
     rep.started();
-    let raw = if foreground && process.terminal && a.stdin && tty::is_tty(0) {
+    let mut raw = if foreground && process.terminal && a.stdin && tty::is_tty(0) {
         tty::RawMode::enter(0).ok()
     } else {
         None
@@ -253,8 +254,16 @@ fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
         foreground,
         relay_stdin: foreground && a.stdin,
         tty: process.terminal,
+        detach_keys: a.detach_keys.clone().filter(|_| foreground && process.terminal && a.stdin),
     };
-    let exit = monitor::run(&sigfd, parent_io, &mut sink, &opts, None, None);
+    // The detach keys: the process goes on, its output is discarded (as
+    // for `exec -d`); nothing can attach to an exec again, as in Docker.
+    let mut on_detach = || {
+        raw = None;
+        detach::leave_terminal(a.detach_fd);
+        None
+    };
+    let exit = monitor::run(&sigfd, parent_io, &mut sink, &opts, None, None, &mut on_detach);
     drop(raw);
     Ok(if foreground { exit.code } else { 0 })
 }

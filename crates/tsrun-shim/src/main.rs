@@ -5,13 +5,15 @@
 //! Flow: parse args → (detach: fork, launcher waits) → block signals → load
 //! config.json → create cgroup → clone + init + exec → shim.json running →
 //! monitor loop → drain, kill and remove the cgroup → shim.json exited →
-//! exit command → exit with the container's code.
+//! exit command → exit with the container's code. A foreground run whose
+//! terminal detached (detach keys) goes on as a detached monitor.
 mod args;
 mod attach;
 mod clock;
 mod cp;
 mod create;
 mod detach;
+mod escape;
 mod events;
 mod exec_args;
 mod exec_session;
@@ -112,7 +114,10 @@ fn fail(
     st.error = Some(f.message.clone());
     let _ = state::write(&a.state_dir, st);
     rep.failed(f.code, &f.message);
-    run_exit_command(a);
+    // A foreground caller sees the failure and cleans up itself.
+    if !matches!(rep, Reporter::Foreground) {
+        run_exit_command(a);
+    }
     f.code
 }
 
@@ -132,6 +137,9 @@ fn initial_winsize(spec: &Spec, foreground: bool) -> Option<(u16, u16)> {
 
 fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
     let foreground = matches!(rep, Reporter::Foreground);
+    // Set when a foreground run detached (the detach keys): the exit command is then ours to run.
+    let mut detached = false;
+    detach::cloexec(a.detach_fd);
     let mut st = ShimState {
         status: "created",
         monitor_pid: std::process::id() as i32,
@@ -213,7 +221,7 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
         }
 
         let tty_mode = spec.process.terminal;
-        let raw = if foreground && tty_mode && a.stdin && tty::is_tty(0) {
+        let mut raw = if foreground && tty_mode && a.stdin && tty::is_tty(0) {
             tty::RawMode::enter(0).ok()
         } else {
             None
@@ -223,6 +231,16 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
             foreground,
             relay_stdin: foreground && a.stdin,
             tty: tty_mode,
+            // As Docker's CLI: detach keys only where our stdin is the container's terminal.
+            detach_keys: a.detach_keys.clone().filter(|_| foreground && tty_mode && a.stdin),
+        };
+        // The detach keys: give the terminal back as it was, leave it, and
+        // from now on serve `tsrun attach` as a detached monitor does.
+        let mut on_detach = || {
+            raw = None;
+            detach::leave_terminal(a.detach_fd);
+            detached = true;
+            attach::AttachServer::bind(&a.state_dir, tty_mode)
         };
         let exit = monitor::run(
             &sigfd,
@@ -231,6 +249,7 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
             &mopts,
             cgroup.as_ref(),
             attach.as_mut(),
+            &mut on_detach,
         );
         drop(raw);
 
@@ -271,7 +290,11 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
     st.exit_code = Some(exit.code);
     st.signal = exit.signal;
     let _ = state::write(&a.state_dir, &st);
-    run_exit_command(a);
+    // In the foreground the caller acts on the exit (removes a --rm
+    // container); after a detach nobody waits any more, so we do.
+    if !foreground || detached {
+        run_exit_command(a);
+    }
     if foreground {
         exit.code
     } else {

@@ -4,12 +4,18 @@
 //! Output goes to the log and, in the foreground, to our stdout/stderr;
 //! `--stdin` input goes to the container. After PID 1 exits, leftovers in the
 //! cgroup are killed and the output is drained before returning.
+//!
+//! In the foreground with a TTY, the detach keys on our stdin (escape.rs)
+//! detach: the caller's `on_detach` leaves the terminal (and may give an
+//! attach socket), and the loop goes on as a detached monitor would: output
+//! only to the log and attach clients, the container's stdin kept open.
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
 use tsrun_sys::cgroup::Cgroup;
 use tsrun_sys::tty;
 
 use crate::attach::AttachServer;
+use crate::escape::DetachKeys;
 use crate::logfile::{LogFile, Stream};
 use crate::relay::{read_some, write_pending, Read, Sink};
 use crate::signals;
@@ -46,6 +52,8 @@ pub struct MonitorOpts {
     /// Relay our stdin to the container (foreground with `--stdin`).
     pub relay_stdin: bool,
     pub tty: bool,
+    /// Foreground with a TTY: the bytes that detach (Docker's detach keys).
+    pub detach_keys: Option<Vec<u8>>,
 }
 
 /// After PID 1 exits, stop waiting for output after this long without any.
@@ -79,6 +87,7 @@ pub fn run(
     o: &MonitorOpts,
     cgroup: Option<&Cgroup>,
     mut attach: Option<&mut AttachServer>,
+    on_detach: &mut dyn FnMut() -> Option<AttachServer>,
 ) -> ExitInfo {
     let mut out: Option<OwnedFd> = Some(io.out);
     let mut err: Option<OwnedFd> = io.err;
@@ -93,6 +102,10 @@ pub fn run(
     let mut exit: Option<ExitInfo> = None;
     let mut buf = vec![0u8; 64 * 1024];
     let winsize_src = if tty::is_tty(0) { 0 } else { 1 };
+    let mut keys = o.detach_keys.clone().and_then(DetachKeys::new);
+    // Made when the terminal detaches, so `tsrun attach` can join later.
+    let mut late_attach: Option<AttachServer> = None;
+    let mut detached = false;
 
     loop {
         if exit.is_some() && out.is_none() && err.is_none() {
@@ -139,7 +152,8 @@ pub fn run(
         // Attached clients: input only while the container has stdin and
         // the pending buffer is not backed up.
         let idx_attach = attach
-            .as_ref()
+            .as_deref()
+            .or(late_attach.as_ref())
             .map(|a| a.push_pollfds(&mut fds, input.is_some() && pending.len() < (1 << 20)));
         let timeout = if exit.is_some() { DRAIN_IDLE_MS } else { -1 };
         // SAFETY: valid array of pollfds.
@@ -190,7 +204,7 @@ pub fn run(
                     Read::Data(n) => {
                         log.write(Stream::Stdout, &buf[..n]);
                         sinks[0].put(&buf[..n]);
-                        if let Some(a) = attach.as_mut() {
+                        if let Some(a) = attach.as_deref_mut().or(late_attach.as_mut()) {
                             a.broadcast(Stream::Stdout, &buf[..n]);
                         }
                     }
@@ -205,7 +219,7 @@ pub fn run(
                     Read::Data(n) => {
                         log.write(Stream::Stderr, &buf[..n]);
                         sinks[1].put(&buf[..n]);
-                        if let Some(a) = attach.as_mut() {
+                        if let Some(a) = attach.as_deref_mut().or(late_attach.as_mut()) {
                             a.broadcast(Stream::Stderr, &buf[..n]);
                         }
                     }
@@ -214,21 +228,35 @@ pub fn run(
                 }
             }
         }
-        if let (Some(a), Some(base)) = (attach.as_mut(), idx_attach) {
+        if let (Some(a), Some(base)) = (attach.as_deref_mut().or(late_attach.as_mut()), idx_attach) {
             let before = pending.len();
             a.handle(&fds[base..], &mut pending);
             if input.is_none() {
                 pending.truncate(before);
             }
         }
+        let mut detach_now = false;
         if ready(idx_stdin) {
             match read_some(0, &mut buf) {
-                Read::Data(n) => pending.extend_from_slice(&buf[..n]),
+                Read::Data(n) => match keys.as_mut() {
+                    Some(k) => detach_now = k.feed(&buf[..n], &mut pending) && exit.is_none(),
+                    None => pending.extend_from_slice(&buf[..n]),
+                },
                 Read::Eof => {
                     stdin_open = false;
                 }
                 Read::WouldBlock => {}
             }
+        }
+        if detach_now {
+            // From here on as a detached monitor: nothing more to or from the terminal.
+            detached = true;
+            stdin_open = false;
+            keys = None;
+            for s in sinks.iter_mut() {
+                s.alive = false;
+            }
+            late_attach = on_detach();
         }
         if !pending.is_empty() && (ready(idx_input) || idx_input.is_none()) {
             if let Some(f) = &input {
@@ -242,7 +270,8 @@ pub fn run(
             }
         }
         // Our stdin hit EOF and everything is passed on: the container sees EOF.
-        if o.relay_stdin && !stdin_open && pending.is_empty() && input.is_some() {
+        // (After a detach the container's stdin stays open, as for `run -di`.)
+        if o.relay_stdin && !detached && !stdin_open && pending.is_empty() && input.is_some() {
             input = None;
         }
     }

@@ -1,19 +1,25 @@
 import type { Command } from '@oclif/core'
+import { withDockerUsage } from './parsing/usage'
 
 /**
  * Every command, for oclif's "explicit" command discovery. Each entry is a
  * getter so a command's module (and what it imports) loads only when that
  * command runs: `tsrun ps` never loads the registry client or the tar code.
- * A test checks this list against the files in ./commands.
+ * A test checks this list against the files in ./commands. Each command's
+ * usage line is Docker's (`withDockerUsage`).
  */
-export const COMMANDS: Record<string, Command.Class> = {
+export const COMMANDS: Record<string, Command.Class> = withDockerUsage({
+  get '__complete'() { return require('./commands/__complete').default },
   get 'attach'() { return require('./commands/attach').default },
+  get 'completion'() { return require('./commands/completion').default },
+  get 'container:exists'() { return require('./commands/container/exists').default },
   get 'cp'() { return require('./commands/cp').default },
   get 'create'() { return require('./commands/create').default },
   get 'events'() { return require('./commands/events').default },
   get 'exec'() { return require('./commands/exec').default },
   get 'generate:systemd'() { return require('./commands/generate/systemd').default },
   get 'history'() { return require('./commands/history').default },
+  get 'image:exists'() { return require('./commands/image/exists').default },
   get 'image:inspect'() { return require('./commands/image/inspect').default },
   get 'image:prune'() { return require('./commands/image/prune').default },
   get 'images'() { return require('./commands/images').default },
@@ -40,11 +46,13 @@ export const COMMANDS: Record<string, Command.Class> = {
   get 'tag'() { return require('./commands/tag').default },
   get 'top'() { return require('./commands/top').default },
   get 'unpause'() { return require('./commands/unpause').default },
+  get 'untag'() { return require('./commands/untag').default },
   get 'update'() { return require('./commands/update').default },
   get 'volume:create'() { return require('./commands/volume/create').default },
+  get 'volume:exists'() { return require('./commands/volume/exists').default },
   get 'volume:inspect'() { return require('./commands/volume/inspect').default },
   get 'volume:ls'() { return require('./commands/volume/ls').default },
   get 'volume:prune'() { return require('./commands/volume/prune').default },
   get 'volume:rm'() { return require('./commands/volume/rm').default },
   get 'wait'() { return require('./commands/wait').default },
-}
+})

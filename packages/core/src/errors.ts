@@ -26,14 +26,14 @@ export class InvalidReferenceError extends TsrunError {
 /** No image matches the name or id. */
 export class ImageNotFoundError extends TsrunError {
   constructor(ref: string) {
-    super(`no such image: ${ref}`)
+    super(`No such image: ${ref}`)
   }
 }
 
 /** No container matches the name or id. */
 export class ContainerNotFoundError extends TsrunError {
   constructor(ref: string) {
-    super(`no such container: ${ref}`)
+    super(`No such container: ${ref}`)
   }
 }
 
@@ -84,6 +84,6 @@ export class ContainerStartError extends TsrunError {
 /** No volume has this name. */
 export class VolumeNotFoundError extends TsrunError {
   constructor(name: string) {
-    super(`no such volume: ${name}`)
+    super(`No such volume: ${name}`)
   }
 }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { cgroupFrozen, cgroupPids, cgroupStats, freezeCgroup, missingControllers, shimPath, updateCgroup } from '@tsrun/native'
 import { ContainerStartError, TsrunError, type CgroupFigures, type ExecRequest, type OciResources, type RuntimeHandle } from '@tsrun/core'
+import { detachArgs, onDetach, spawnForeground } from './detach-fd'
 
 /** Signals a foreground `exec` passes on to the exec'd process (as for `run`). */
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGUSR2']
@@ -57,11 +58,10 @@ export function exec(handle: RuntimeHandle, req: ExecRequest): Promise<number> {
   if (req.user) args.push('--user', req.user)
   if (req.detach) args.push('--detach')
   if (req.stdin) args.push('--stdin')
+  if (!req.detach && req.detachKeys?.length) args.push(...detachArgs(req.detachKeys))
   const tty = Boolean(req.process.terminal)
   return new Promise<number>((resolve, reject) => {
-    const child = req.detach
-      ? spawn(shimPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] })
-      : spawn(shimPath(), args, { stdio: 'inherit', detached: !tty })
+    const child = req.detach ? spawn(shimPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] }) : spawnForeground(args, tty)
     let stderr = ''
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
     const forward = (sig: NodeJS.Signals) => child.kill(sig)
@@ -70,6 +70,11 @@ export function exec(handle: RuntimeHandle, req: ExecRequest): Promise<number> {
       for (const sig of FORWARDED) process.off(sig, forward)
       fs.rmSync(file, { force: true })
     }
+    // Detached from the terminal: the command runs on in the container.
+    onDetach(child, () => {
+      done()
+      resolve(0)
+    })
     child.on('error', (err) => {
       done()
       reject(new ContainerStartError(`cannot run ${shimPath()}: ${err.message}`, 125))

@@ -3,6 +3,7 @@ import { constants } from 'node:os'
 import { removeCgroup, shimPath } from '@tsrun/native'
 import { ContainerStartError, type CgroupFigures, type ExecRequest, type IsolationBackend, type IsolationControl, type OciResources, type RuntimeHandle, type RuntimeState, type StartRequest, type StartResult, type CopyRequest } from '@tsrun/core'
 import * as control from './native-control'
+import { detachArgs, onDetach, spawnForeground } from './detach-fd'
 import { copyWithShim } from './shim-copy'
 import { pid1Alive, readShimState, toRuntimeState } from './shim-state'
 
@@ -29,6 +30,7 @@ export class NativeIsolation implements IsolationBackend, IsolationControl {
       args.push('--exit-command', req.exitCommand[0])
       for (const a of req.exitCommand.slice(1)) args.push('--exit-command-arg', a)
     }
+    if (!req.detach && req.detachKeys?.length) args.push(...detachArgs(req.detachKeys))
     return req.detach ? this.startDetached(args, req.stateDir) : this.startForeground(args, req.stateDir, req.tty)
   }
 
@@ -49,12 +51,16 @@ export class NativeIsolation implements IsolationBackend, IsolationControl {
   private startForeground(args: string[], stateDir: string, tty: boolean): Promise<StartResult> {
     return new Promise((resolve, reject) => {
       // With a TTY the shim must stay in our foreground process group to read the terminal.
-      const child = spawn(shimPath(), args, { stdio: 'inherit', detached: !tty })
+      const child = spawnForeground(args, tty)
       const forward = (sig: NodeJS.Signals) => child.kill(sig)
       for (const sig of FORWARDED) process.on(sig, forward)
       const restore = () => {
         for (const sig of FORWARDED) process.off(sig, forward)
       }
+      onDetach(child, () => {
+        restore()
+        resolve({ exitCode: 0, detached: true })
+      })
       child.on('error', (err) => {
         restore()
         reject(new ContainerStartError(`cannot run ${shimPath()}: ${err.message}`, 125))

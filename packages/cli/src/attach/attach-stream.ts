@@ -50,17 +50,3 @@ export class FrameDemuxer {
     }
   }
 }
-
-/** Docker's default detach keys: Ctrl-P then Ctrl-Q. */
-export class DetachKeys {
-  private last = -1
-
-  /** True when `chunk` completes the sequence. */
-  seen(chunk: Buffer): boolean {
-    for (const b of chunk) {
-      if (this.last === 0x10 && b === 0x11) return true
-      this.last = b
-    }
-    return false
-  }
-}

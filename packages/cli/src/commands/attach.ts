@@ -2,7 +2,8 @@ import * as fs from 'node:fs'
 import { Args, Flags } from '@oclif/core'
 import { ConflictError } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
-import { attachSocketPath, connectAttach, DetachKeys, FrameDemuxer } from '../attach/attach-stream'
+import { attachSocketPath, connectAttach, FrameDemuxer } from '../attach/attach-stream'
+import { DetachKeyMatcher, detachKeysFlag, parseDetachKeys } from '../attach/detach-keys'
 
 /** Signals passed on to the container while attached without a TTY (Docker's --sig-proxy). */
 const PROXIED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']
@@ -10,16 +11,18 @@ const PROXIED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SI
 export default class Attach extends EngineCommand {
   static override summary = 'Attach to a running container: its output here, your input to its stdin'
   static override description =
-    "Streams what the container writes from now on (stdout here, stderr to stderr) and, when it was started with -i, sends your stdin to it. Exits with the container's exit code when it stops. Ctrl-P Ctrl-Q detaches and leaves it running. Without a TTY, signals tsrun receives (Ctrl-C too) go to the container unless --no-sig-proxy."
-  static override examples = ['<%= config.bin %> attach web', 'echo hello | <%= config.bin %> attach reader', '<%= config.bin %> attach --no-stdin shell']
+    "Streams what the container writes from now on (stdout here, stderr to stderr) and, when it was started with -i, sends your stdin to it. Exits with the container's exit code when it stops. With a TTY, Ctrl-P Ctrl-Q (or --detach-keys) detaches and leaves it running. Without a TTY, signals tsrun receives (Ctrl-C too) go to the container unless --no-sig-proxy."
+  static override examples = ['<%= config.bin %> attach web', 'echo hello | <%= config.bin %> attach reader', '<%= config.bin %> attach --no-stdin shell', '<%= config.bin %> attach --detach-keys ctrl-x shell']
   static override args = { container: Args.string({ required: true, description: 'container name or id' }) }
   static override flags = {
     'no-stdin': Flags.boolean({ description: 'do not send stdin to the container' }),
     'sig-proxy': Flags.boolean({ default: true, allowNo: true, description: 'pass signals on to the container (no TTY only)' }),
+    ...detachKeysFlag,
   }
 
   async run(): Promise<void> {
     const { flags, args } = await this.parse(Attach)
+    const detachKeys = parseDetachKeys(flags['detach-keys'])
     const engine = await this.openEngine(flags)
     const rec = engine.containers.store.get(args.container)
     if ((await engine.containers.state(rec)).status !== 'running') {
@@ -38,13 +41,14 @@ export default class Attach extends EngineCommand {
     const raw = tty && process.stdin.isTTY && rec.config.OpenStdin && !flags['no-stdin']
     if (rec.config.OpenStdin && !flags['no-stdin']) {
       if (raw) process.stdin.setRawMode(true)
-      const keys = new DetachKeys()
+      // As Docker's CLI: the detach keys act only where stdin is the container's terminal.
+      const keys = tty ? new DetachKeyMatcher(detachKeys) : undefined
       process.stdin.on('data', (d: Buffer) => {
-        if (keys.seen(d)) {
+        const { forward, detach } = keys ? keys.feed(d) : { forward: d, detach: false }
+        if (forward.length) conn.write(forward)
+        if (detach) {
           detached = true
           conn.destroy()
-        } else {
-          conn.write(d)
         }
       })
       process.stdin.on('end', () => conn.end())

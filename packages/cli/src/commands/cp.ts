@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core'
-import { ContainerCopy, InvalidArgumentError } from '@tsrun/core'
+import { ContainerCopy, InvalidArgumentError, type Engine } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
 
 export default class Cp extends EngineCommand {
@@ -18,6 +18,7 @@ export default class Cp extends EngineCommand {
     '<%= config.bin %> cp -L web:/etc/localtime ./localtime',
     '<%= config.bin %> cp web:/var/log - | tar -t',
     'tar -c site | <%= config.bin %> cp - web:/usr/share',
+    '<%= config.bin %> cp --pause db:/var/lib/db ./snapshot',
   ]
   static override args = {
     src: Args.string({ required: true, description: 'CONTAINER:PATH, a host path, or - (a tar on stdin)' }),
@@ -26,6 +27,7 @@ export default class Cp extends EngineCommand {
   static override flags = {
     archive: Flags.boolean({ char: 'a', description: 'keep uid/gid of what is copied in' }),
     'follow-link': Flags.boolean({ char: 'L', description: 'always follow a symlink named as SRC (copy what it points to, under its name)' }),
+    pause: Flags.boolean({ description: "freeze a running container while copying, as podman's --pause (Docker never pauses, nor does tsrun without it)" }),
   }
 
   async run(): Promise<void> {
@@ -37,9 +39,27 @@ export default class Cp extends EngineCommand {
     const engine = await this.openEngine(flags)
     const copier = new ContainerCopy(engine.containers, engine.backends)
     const common = { archive: flags.archive, followLink: flags['follow-link'] }
-    if (src) await copier.copy({ container: src.container, direction: 'out', containerPath: src.path, hostPath: args.dest, ...common })
-    else await copier.copy({ container: dest!.container, direction: 'in', containerPath: dest!.path, hostPath: args.src, ...common })
+    const thaw = flags.pause ? await freezeWhileCopying(engine, (src ?? dest)!.container) : undefined
+    try {
+      if (src) await copier.copy({ container: src.container, direction: 'out', containerPath: src.path, hostPath: args.dest, ...common })
+      else await copier.copy({ container: dest!.container, direction: 'in', containerPath: dest!.path, hostPath: args.src, ...common })
+    } finally {
+      await thaw?.()
+    }
   }
+}
+
+/**
+ * `--pause`: freeze a running, unpaused container (the copy reads and
+ * writes it from outside its cgroup, so it is not frozen itself); answers
+ * how to thaw it again. A stopped or already paused container is left as it is.
+ */
+async function freezeWhileCopying(engine: Engine, ref: string): Promise<(() => Promise<void>) | undefined> {
+  const rec = engine.containers.store.get(ref)
+  const state = await engine.containers.state(rec)
+  if (state.status !== 'running' || state.paused) return undefined
+  await engine.control.pause(rec)
+  return () => engine.control.unpause(rec)
 }
 
 /**

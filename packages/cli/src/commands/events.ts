@@ -11,19 +11,22 @@ export default class Events extends EngineCommand {
     '<%= config.bin %> events',
     '<%= config.bin %> events --since 10m --until 0s --filter event=die --format json',
     '<%= config.bin %> events --filter container=web --filter event=start --filter event=die',
+    '<%= config.bin %> events --stream=false --format json',
   ]
   static override flags = {
     since: Flags.string({ description: 'show events since this time: RFC 3339, unix seconds, or a duration like 10m' }),
     until: Flags.string({ description: 'stop at this time: RFC 3339, unix seconds, or a duration like 10m (0s: now)' }),
     filter: Flags.string({ char: 'f', multiple: true, multipleNonGreedy: true, description: 'type=container, event=die, container=NAME (repeatable)' }),
     format: Flags.string({ description: "'json' for one JSON object per line, or a Go template like {{.Action}}" }),
+    stream: Flags.boolean({ default: true, allowNo: true, description: 'keep waiting for new events; --stream=false prints the past events (all of them without --since) and exits (podman)' }),
   }
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Events)
     const filter = parseFilters(flags.filter ?? [])
-    const sinceNano = flags.since === undefined ? Date.now() * 1e6 : parseTimeArg(flags.since, '--since')
-    const untilNano = flags.until === undefined ? undefined : parseTimeArg(flags.until, '--until')
+    // podman's --stream=false: what happened so far, from the start of the journal unless --since says otherwise.
+    const sinceNano = flags.since === undefined ? (flags.stream ? Date.now() * 1e6 : 0) : parseTimeArg(flags.since, '--since')
+    const untilNano = flags.until === undefined ? (flags.stream ? undefined : Date.now() * 1e6) : parseTimeArg(flags.until, '--until')
     const formatted = flags.format ? eventFormatter(flags.format) : undefined
     const engine = await this.openEngine(flags)
     // The monitor writes the name it was started with: show the current one.
@@ -37,7 +40,7 @@ export default class Events extends EngineCommand {
     }
     let open = true
     process.once('SIGINT', () => (open = false))
-    await engine.containers.events.read({ sinceNano, untilNano, follow: true, filter, keepGoing: () => open }, (e) => this.log(render(e)))
+    await engine.containers.events.read({ sinceNano, untilNano, follow: flags.stream, filter, keepGoing: () => open }, (e) => this.log(render(e)))
   }
 }
 

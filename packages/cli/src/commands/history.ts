@@ -4,6 +4,7 @@ import { EngineCommand } from '../engine-command'
 import { rfc3339Seconds } from '../render/docker-text'
 import { HISTORY } from '../render/listings'
 import { printListing } from '../render/output'
+import { noHeadingFlag } from '../flags/listing-flags'
 
 export default class History extends EngineCommand {
   static override summary = 'Show the history of an image'
@@ -11,6 +12,7 @@ export default class History extends EngineCommand {
   static override examples = ['<%= config.bin %> history demo:1', '<%= config.bin %> history --no-trunc --format json demo:1']
   static override args = { image: Args.string({ required: true, description: 'image reference or id' }) }
   static override flags = {
+    noheading: noHeadingFlag(),
     'no-trunc': Flags.boolean({ description: "don't truncate the command" }),
     quiet: Flags.boolean({ char: 'q', description: 'only show image ids' }),
     format: Flags.string({ description: 'table (default), json (one object per line), or a Go template like {{.CreatedBy}}' }),
@@ -43,6 +45,6 @@ export default class History extends EngineCommand {
       this.log(id)
       return
     }
-    printListing(flags.format, HISTORY, withIds)
+    printListing(flags.format, HISTORY, withIds, { noHeading: flags.noheading })
   }
 }

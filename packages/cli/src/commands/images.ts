@@ -1,27 +1,33 @@
-import { Flags } from '@oclif/core'
+import { Args, Flags } from '@oclif/core'
 import { familiarRepository, FilterArgs, filterImages, humanDuration, humanSize, parseReference, shortId } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
 import { goTimeString } from '../render/docker-text'
 import { IMAGES, IMAGES_WITH_DIGESTS } from '../render/listings'
 import { printListing, type ListingRow } from '../render/output'
+import { IMAGE_SORT_KEYS, repositoryMatcher, sortImages, type SortableImage } from '../render/image-sort'
+import { noHeadingFlag } from '../flags/listing-flags'
 
 export default class Images extends EngineCommand {
   static override summary = 'List images'
-  static override examples = ['<%= config.bin %> images', '<%= config.bin %> images -q', '<%= config.bin %> images --format json', "<%= config.bin %> images --digests --filter 'reference=127.0.0.1:5000/*'"]
+  static override examples = ['<%= config.bin %> images', '<%= config.bin %> images -q', '<%= config.bin %> images --format json', '<%= config.bin %> images demo', '<%= config.bin %> images --sort size --noheading', "<%= config.bin %> images --digests --filter 'reference=127.0.0.1:5000/*'"]
+  static override args = { reference: Args.string({ description: 'only this repository, or with :TAG only that tag (as docker images REPOSITORY[:TAG])' }) }
   static override flags = {
+    noheading: noHeadingFlag('n'),
     all: Flags.boolean({ char: 'a', description: 'show all images (dangling ones included; they are shown anyway)' }),
     quiet: Flags.boolean({ char: 'q', description: 'only show image ids' }),
     'no-trunc': Flags.boolean({ description: "don't truncate ids" }),
     digests: Flags.boolean({ description: 'show the manifest digest of each image' }),
     filter: Flags.string({ char: 'f', multiple: true, multipleNonGreedy: true, description: 'dangling=true|false, label=KEY[=VALUE], before=IMAGE, since=IMAGE, until=TIME, reference=PATTERN (shell-style, e.g. demo:*)' }),
     format: Flags.string({ description: "table (default), json (one object per line), a Go template like {{.Repository}}, or 'table {{.Repository}}\\t{{.Tag}}'" }),
+    sort: Flags.string({ options: [...IMAGE_SORT_KEYS], default: 'created', description: 'order of the rows: created (newest first), id, repository, size or tag (podman)' }),
   }
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(Images)
+    const { flags, args } = await this.parse(Images)
     const engine = await this.openEngine(flags)
-    const rows: ListingRow[] = []
+    const sortable: (SortableImage & { row: ListingRow })[] = []
     const filters = FilterArgs.parse(flags.filter)
+    const inRepository = repositoryMatcher(args.reference)
     const images = engine.images.list().sort((a, b) => (b.config.created ?? '').localeCompare(a.config.created ?? ''))
     for (const { image: img, refs } of filterImages(images, filters, (ref) => engine.images.store.resolve(ref))) {
       const id = flags['no-trunc'] ? img.id : shortId(img.id)
@@ -38,8 +44,15 @@ export default class Images extends EngineCommand {
         SharedSize: 'N/A',
         UniqueSize: 'N/A',
       }
-      for (const [repository, tag] of repositoryRows(refs)) rows.push({ Repository: repository, Tag: tag, ...base })
+      // images REPOSITORY[:TAG] shows only the names of that repository.
+      const shown = args.reference ? refs.filter((r) => inRepository(parseReference(r))) : refs
+      if (args.reference && !shown.length) continue
+      for (const [repository, tag] of repositoryRows(shown)) {
+        const row = { Repository: repository, Tag: tag, ...base }
+        sortable.push({ row, created: created ?? '', id: img.id, repository, tag, size: img.size })
+      }
     }
+    const rows = sortImages(sortable, flags.sort).map((s) => s.row)
     if (flags.quiet) {
       for (const id of new Set(rows.map((r) => r.ID as string))) this.log(id)
       return
@@ -47,7 +60,7 @@ export default class Images extends EngineCommand {
     let format = flags.format
     // As Docker: --digests adds the column to a table format that lacks it.
     if (flags.digests && format?.startsWith('table') && format !== 'table' && !format.includes('{{.Digest}}')) format += '\\t{{.Digest}}'
-    printListing(format, flags.digests ? IMAGES_WITH_DIGESTS : IMAGES, rows)
+    printListing(format, flags.digests ? IMAGES_WITH_DIGESTS : IMAGES, rows, { noHeading: flags.noheading })
   }
 }
 

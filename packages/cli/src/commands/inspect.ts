@@ -12,14 +12,14 @@ type ObjectType = (typeof TYPES)[number]
 /** A name no object of any kind answers to. */
 class NoSuchObjectError extends TsrunError {
   constructor(ref: string) {
-    super(`no such object: ${ref}`)
+    super(`No such object: ${ref}`)
   }
 }
 
 /** No network has this name (tsrun has no network objects yet: none has any). */
 class NetworkNotFoundError extends TsrunError {
   constructor(ref: string) {
-    super(`no such network: ${ref}`)
+    super(`No such network: ${ref}`)
   }
 }
 

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { familiarString, InvalidArgumentError, parseReference } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
+import { warning } from '../log-level'
 
 export default class Load extends EngineCommand {
   static override summary = 'Load images from an archive'
@@ -15,7 +16,7 @@ export default class Load extends EngineCommand {
     const { flags } = await this.parse(Load)
     if (!flags.input && process.stdin.isTTY) throw new InvalidArgumentError('no archive given: use -i FILE or pipe one into stdin')
     const engine = await this.openEngine(flags)
-    const images = await engine.images.load(flags.input ?? process.stdin, flags.input ?? 'stdin', { onWarning: (m) => process.stderr.write(`WARNING: ${m}\n`) })
+    const images = await engine.images.load(flags.input ?? process.stdin, flags.input ?? 'stdin', { onWarning: warning })
     for (const img of images) {
       if (flags.quiet) this.log(img.id)
       // As docker load: the names the archive gave, not every name the image id has here.

@@ -4,6 +4,7 @@ import { EngineCommand } from '../engine-command'
 import { ellipsis, goTimeString, quoteCommand } from '../render/docker-text'
 import { CONTAINERS } from '../render/listings'
 import { LABELS, printListing, type ListingRow } from '../render/output'
+import { noHeadingFlag } from '../flags/listing-flags'
 
 export default class Ps extends EngineCommand {
   static override summary = 'List containers'
@@ -18,6 +19,7 @@ export default class Ps extends EngineCommand {
     '<%= config.bin %> ps -n 3 -s',
   ]
   static override flags = {
+    noheading: noHeadingFlag(),
     all: Flags.boolean({ char: 'a', description: 'show all containers (default shows just running)' }),
     filter: Flags.string({ char: 'f', multiple: true, multipleNonGreedy: true, description: 'KEY=VALUE, e.g. status=exited, name=web, label=app=web, ancestor=demo:1 (repeatable)' }),
     quiet: Flags.boolean({ char: 'q', description: 'only display container ids' }),
@@ -25,6 +27,7 @@ export default class Ps extends EngineCommand {
     last: Flags.integer({ char: 'n', default: -1, description: 'show the n last created containers (includes all states)' }),
     latest: Flags.boolean({ char: 'l', description: 'show the latest created container (includes all states)' }),
     'no-trunc': Flags.boolean({ description: "don't truncate output" }),
+    external: Flags.boolean({ description: "podman's containers of other tools on the same storage: accepted, tsrun has none to add" }),
     format: Flags.string({ description: "table (default), json (one object per line), a Go template like {{.Names}}, or 'table {{.ID}}\\t{{.Names}}'" }),
   }
 
@@ -57,7 +60,7 @@ export default class Ps extends EngineCommand {
     const rows: ListingRow[] = []
     for (const v of views) rows.push(row(v, !flags['no-trunc'], sized ? await sizeText(engine, v) : ''))
     const listing = flags.size && (!format || format === 'table') ? { ...CONTAINERS, columns: [...CONTAINERS.columns, 'Size'] } : CONTAINERS
-    printListing(format, listing, rows)
+    printListing(format, listing, rows, { noHeading: flags.noheading })
   }
 }
 

@@ -3,6 +3,7 @@ import { familiarString, parseReference, parsePlatform, shortId } from '@tsrun/c
 import { EngineCommand } from '../engine-command'
 import { registryFlags } from '../flags/registry-flags'
 import { LayerProgress, pullProgress } from '../render/layer-progress'
+import { warning } from '../log-level'
 
 export default class Pull extends EngineCommand {
   static override summary = 'Pull an image from a registry or an archive'
@@ -29,7 +30,7 @@ export default class Pull extends EngineCommand {
     if (!flags.quiet) this.log(`Pulling ${args.image}`)
     let images
     try {
-      images = await engine.images.pull(args.image, { platform, tlsVerify: flags['tls-verify'], progress: flags.quiet ? undefined : pullProgress(progress), onWarning: (m) => process.stderr.write(`WARNING: ${m}\n`) })
+      images = await engine.images.pull(args.image, { platform, tlsVerify: flags['tls-verify'], progress: flags.quiet ? undefined : pullProgress(progress), onWarning: warning })
     } finally {
       progress.done()
     }

@@ -12,6 +12,7 @@ export default class Save extends EngineCommand {
   static override flags = {
     output: Flags.string({ char: 'o', description: 'write to this file instead of stdout' }),
     format: Flags.string({ options: ['docker-archive', 'oci-archive'], default: 'docker-archive', description: 'archive format' }),
+    'multi-image-archive': Flags.boolean({ char: 'm', description: "podman's switch for a docker-archive of several images: accepted; tsrun (as Docker) always writes every image named into one archive" }),
   }
 
   async run(): Promise<void> {

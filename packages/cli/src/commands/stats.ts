@@ -3,6 +3,7 @@ import { statsRow, type ContainerRecord, type Engine, type StatsSample } from '@
 import { EngineCommand } from '../engine-command'
 import { STATS } from '../render/listings'
 import { checkListingFormat, printListing, type ListingRow } from '../render/output'
+import { noHeadingFlag } from '../flags/listing-flags'
 /** Between the two samples of a round: long enough for a CPU % that means something. */
 const INTERVAL_MS = 1000
 
@@ -13,6 +14,7 @@ export default class Stats extends EngineCommand {
   static override strict = false
   static override args = { container: Args.string({ required: false, description: 'container names or ids (default: all running)' }) }
   static override flags = {
+    noheading: noHeadingFlag(),
     'no-stream': Flags.boolean({ description: 'print one round and exit' }),
     'no-trunc': Flags.boolean({ description: 'do not truncate output (full container ids)' }),
     format: Flags.string({ description: 'table (default), json (one object per line), or a Go template like {{.CPUPerc}}' }),
@@ -31,7 +33,7 @@ export default class Stats extends EngineCommand {
       const after = await this.sampleAll(engine, recs)
       const rows = recs.map((r, i) => ({ ...statsRow(r.id, r.name, before[i], after[i]), ...(flags['no-trunc'] ? { ID: r.id } : {}) }) as ListingRow)
       if (!flags['no-stream'] && (flags.format ?? 'table').startsWith('table')) process.stdout.write('\x1b[2J\x1b[H')
-      printListing(flags.format, STATS, rows)
+      printListing(flags.format, STATS, rows, { noHeading: flags.noheading })
       if (flags['no-stream']) return
       const next = await pick()
       if (next.map((r) => r.id).join() !== recs.map((r) => r.id).join()) {

@@ -2,6 +2,7 @@ import { Args } from '@oclif/core'
 import { InvalidArgumentError } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
 import { resourceFlags, resourceInput } from '../flags/resource-flags'
+import { warning } from '../log-level'
 
 export default class Update extends EngineCommand {
   static override summary = 'Change the resource limits of one or more containers'
@@ -20,7 +21,7 @@ export default class Update extends EngineCommand {
     }
     for (const ref of argv as string[]) {
       const warnings = await engine.control.update(engine.containers.store.get(ref), input)
-      for (const w of warnings) process.stderr.write(`WARNING: ${w}\n`)
+      for (const w of warnings) warning(w)
       this.log(ref)
     }
   }

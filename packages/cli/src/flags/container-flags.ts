@@ -4,6 +4,7 @@ import { InvalidArgumentError } from '@tsrun/core'
 import { mountFlags, toMountInputs, type MountFlagValues } from './mount-flags'
 import { resourceFlags, toResources, type ResourceFlagValues } from './resource-flags'
 import { securityFlags, toHostOptions, type SecurityFlagValues } from './security-flags'
+import { warning } from '../log-level'
 
 /** Flags `run` and `create` share, with Docker's names and short forms. */
 export const containerFlags = {
@@ -71,7 +72,7 @@ export function toCreateOptions(flags: ContainerFlagValues, image: string, comma
     init: Boolean(flags.init),
     hostOptions: toHostOptions(flags),
     platform: flags.platform,
-    onWarning: (m) => process.stderr.write(`WARNING: ${m}\n`),
+    onWarning: warning,
   }
 }
 

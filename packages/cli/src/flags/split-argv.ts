@@ -8,7 +8,7 @@ interface FlagShape {
 /**
  * Split `run`'s argv into our flags and the container's command: flags stop at
  * the first positional (the image), so `run img echo -e x` passes `-e x` to
- * echo, as Docker does. Combined short flags (`-dit`, `-eK=V`) are expanded.
+ * echo, as Docker does. Combined short flags (`-dit`, `-eK=V`) are expanded; `-d=false` stays whole.
  * Answers the flag tokens plus the image, and the command after it.
  */
 export function splitRunArgv(argv: string[], flags: Record<string, FlagShape>): { ours: string[]; command: string[] } {
@@ -39,6 +39,11 @@ export function splitRunArgv(argv: string[], flags: Record<string, FlagShape>): 
       for (let j = 1; j < tok.length; j++) {
         const c = tok[j]
         const f = byChar.get(c)
+        // -d=false: a boolean's attached value (the parse normalises it).
+        if (f?.type === 'boolean' && tok[j + 1] === '=') {
+          ours.push(`-${c}${tok.slice(j + 1)}`)
+          break
+        }
         ours.push(`-${c}`)
         if (f?.type === 'option') {
           const rest = tok.slice(j + 1)

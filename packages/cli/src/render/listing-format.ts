@@ -8,7 +8,7 @@
  * as Docker's: `template parsing error: template: :1: unclosed action`.
  */
 import { goTemplateEngine, InvalidArgumentError, tabwrite, TemplateExecError, TemplateSyntaxError, type GoFunc, type GoTemplate } from '@tsrun/core'
-import { fieldText, LABELS, type Listing, type ListingRow } from './output'
+import { fieldText, LABELS, type Listing, type ListingOptions, type ListingRow } from './output'
 
 /** Parse `format` as Docker's formatter would (throws its one-line error). */
 export function parseListingFormat(format: string): GoTemplate {
@@ -24,7 +24,7 @@ export function parseListingFormat(format: string): GoTemplate {
 }
 
 /** The whole output of `format` over `rows`. */
-export function formatListing(format: string, listing: Listing, rows: ListingRow[]): string {
+export function formatListing(format: string, listing: Listing, rows: ListingRow[], options: ListingOptions = {}): string {
   const { DOCKER_HEADER_FUNCS } = goTemplateEngine()
   const table = format.startsWith('table')
   const template = parseListingFormat(format)
@@ -38,6 +38,7 @@ export function formatListing(format: string, listing: Listing, rows: ListingRow
     }
   })
   if (!table) return out.join('')
+  if (options.noHeading) return tabwrite(out.join(''))
   // Docker ignores a header row that fails: what it printed up to the failure stays.
   let header: string
   try {

@@ -30,21 +30,28 @@ export function fieldText(row: ListingRow, field: string): string {
   return typeof v === 'function' ? v() : v ?? ''
 }
 
+/** How a listing is printed beyond its format. */
+export interface ListingOptions {
+  /** podman's `--noheading`: a table without its header row. */
+  noHeading?: boolean
+}
+
 /**
  * Print a listing as Docker does: the default table (no format, or
  * `table`), `json` (one object per line), or a Go template, `table ...`
  * aligned under Docker's headers. A template that does not parse or fails
  * on a row prints nothing and throws one line (exit 125).
  */
-export function printListing(format: string | undefined, listing: Listing, rows: ListingRow[]): void {
+export function printListing(format: string | undefined, listing: Listing, rows: ListingRow[], options: ListingOptions = {}): void {
   if (!format || format === 'table') {
     // The default table needs no template engine: the same cells through the same tabwriter.
-    const lines = [listing.columns.map((c) => listing.headers[c]), ...rows.map((r) => listing.columns.map((c) => fieldText(r, c)))]
+    const header = options.noHeading ? [] : [listing.columns.map((c) => listing.headers[c])]
+    const lines = [...header, ...rows.map((r) => listing.columns.map((c) => fieldText(r, c)))]
     process.stdout.write(tabwrite(lines.map((cells) => cells.join('\t') + '\n').join('')))
     return
   }
   // Loaded only now: the engine is no part of a plain `ps`.
-  process.stdout.write(listingFormat().formatListing(format, listing, rows))
+  process.stdout.write(listingFormat().formatListing(format, listing, rows, options))
 }
 
 /** Refuse a `--format` that does not parse before doing the work it is for (stats samples for a second first). */

@@ -35,6 +35,8 @@ export interface ExecRequest {
   stdin: boolean
   /** The container's bundle directory (config.json: namespaces, cgroupsPath). */
   bundleDir: string
+  /** Foreground with a TTY and stdin: these bytes detach the terminal, leaving the process running (exec resolves 0). */
+  detachKeys?: Uint8Array
 }
 
 /** A container's figures at one instant (absent = the host cannot tell). */

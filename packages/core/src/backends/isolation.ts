@@ -31,14 +31,27 @@ export interface StartRequest {
   stdin: boolean
   /** The container has a TTY (`-t`): a foreground start then shares the caller's terminal. */
   tty: boolean
-  /** Run after the container exits, by the monitor (e.g. `tsrun rm -f ID` for `--rm -d`). */
+  /**
+   * Run after the container exits, by the monitor (e.g. `tsrun rm -f ID` for
+   * `--rm -d`). In the foreground only once the terminal detached: until
+   * then the caller acts on the exit itself.
+   */
   exitCommand?: string[]
+  /**
+   * Foreground with a TTY and stdin: these bytes typed on the terminal
+   * detach it (Docker's detach keys); the container goes on under its
+   * monitor, which can be attached to from then on, and `start` resolves
+   * with `detached`.
+   */
+  detachKeys?: Uint8Array
 }
 
 /** Result of `start`: for a foreground start, how the container ended. */
 export interface StartResult {
   /** Foreground: the container's exit code (128+N for signal N). Detached: 0. */
   exitCode: number
+  /** A foreground start whose terminal detached (the container runs on). */
+  detached?: boolean
 }
 
 /** The runtime's view of a container, read from its state dir. */

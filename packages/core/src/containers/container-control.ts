@@ -20,6 +20,8 @@ export interface ExecOptions {
   tty: boolean
   stdin: boolean
   detach: boolean
+  /** With -it in the foreground: the bytes that detach the terminal, leaving the process running (Docker's detach keys). */
+  detachKeys?: Uint8Array
 }
 
 /** Warnings for the limits a backend cannot enforce on this host (none when it cannot tell). */
@@ -106,6 +108,7 @@ export class ContainerControl {
       detach: o.detach,
       stdin: o.stdin,
       bundleDir: path.join(this.containers.store.dir(rec.id), 'bundle'),
+      detachKeys: o.tty && o.stdin && !o.detach ? o.detachKeys : undefined,
     })
   }
 

@@ -148,9 +148,12 @@ export class ContainerService {
 
   /**
    * Start a created or exited container. `attach`: stream its stdio here and
-   * resolve with its exit code; otherwise resolve once PID 1 runs.
+   * resolve with its exit code; otherwise resolve once PID 1 runs. With
+   * `attach.detachKeys` the terminal may detach instead (see StartRequest):
+   * then `onDetached` is called and this resolves 0, the container running
+   * on (a `--rm` one is removed by its monitor when it exits).
    */
-  async start(rec: ContainerRecord, attach: boolean): Promise<number> {
+  async start(rec: ContainerRecord, attach: boolean, io: { detachKeys?: Uint8Array; onDetached?: () => void } = {}): Promise<number> {
     const isolation = this.isolationOf(rec)
     const state = await isolation.state(this.handle(rec))
     if (state.status === 'running') {
@@ -160,7 +163,8 @@ export class ContainerService {
     fs.rmSync(path.join(this.store.dir(rec.id), 'shim.json'), { force: true })
     clearStopRequest(this.store.dir(rec.id))
     if (attach) this.events.emit('start', rec)
-    const exitCommand = rec.hostConfig.AutoRemove && !attach ? this.selfCommand('rm', '-f', rec.id) : undefined
+    const detachKeys = attach && rec.config.Tty && rec.config.OpenStdin ? io.detachKeys : undefined
+    const exitCommand = rec.hostConfig.AutoRemove && (!attach || detachKeys) ? this.selfCommand('rm', '-f', rec.id) : undefined
     const result = await isolation.start({
       id: rec.id,
       bundleDir: path.join(this.store.dir(rec.id), 'bundle'),
@@ -169,8 +173,10 @@ export class ContainerService {
       stdin: rec.config.OpenStdin,
       tty: rec.config.Tty,
       exitCommand,
+      detachKeys,
     })
     if (!attach) this.events.emit('start', rec)
+    if (result.detached) io.onDetached?.()
     return result.exitCode
   }
 

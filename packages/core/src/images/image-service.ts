@@ -7,6 +7,7 @@ import type { EngineConfig } from '../config'
 import type { ContainerStore } from '../containers/container-store'
 import { ConflictError, ImageNotFoundError, InvalidArchiveError, InvalidArgumentError, InvalidReferenceError } from '../errors'
 import { connectRegistry } from '../registry/connect'
+import type { Credentials } from '../registry/credentials'
 import { defaultPlatform, platformMismatch, type Platform } from '../registry/platform'
 import { pushImage, type PushEvent } from '../registry/push'
 import { shortId } from '../util/ids'
@@ -41,6 +42,8 @@ export interface PullOptions {
 export interface PushCommandOptions {
   tlsVerify?: boolean
   progress?: (e: PushEvent) => void
+  /** `--creds`: these instead of the saved ones, for this push only. */
+  credentials?: Credentials
 }
 
 /** What `rmi` did, in order, for the CLI to print. */
@@ -197,7 +200,7 @@ export class ImageService {
       if (wrong) throw new InvalidArgumentError(`${wrong} (and pulling it failed: ${(err as Error).message})`)
       // `run` users asked for a container: say which image could not be had, then why.
       if (err instanceof Error && !(err instanceof InvalidReferenceError)) {
-        err.message = policy === 'missing' ? `no such image: ${ref} is not here and pulling it failed: ${err.message}` : `unable to pull ${ref}: ${err.message}`
+        err.message = policy === 'missing' ? `No such image: ${ref} is not here and pulling it failed: ${err.message}` : `unable to pull ${ref}: ${err.message}`
       }
       throw err
     }
@@ -345,7 +348,7 @@ export class ImageService {
       .flatMap((img) => img.refs.map((r) => ({ img, ref: parseReference(r) })))
       .filter(({ img, ref }) => ref.domain === target.domain && ref.path !== target.path && img.manifest.layers.some((l) => image.manifest.layers.some((m) => m.digest === l.digest)))
       .map(({ ref }) => ref.path)
-    const client = connectRegistry(this.config.root, target.domain, { tlsVerify: opts.tlsVerify })
+    const client = connectRegistry(this.config.root, target.domain, { tlsVerify: opts.tlsVerify, credentials: opts.credentials })
     const chunk = Number(process.env.TSRUN_PUSH_CHUNK_SIZE) || undefined
     const result = await pushImage(client, this.store, image, target.path, target.digest ? undefined : target.tag, {
       mountCandidates: [...new Set(candidates)],

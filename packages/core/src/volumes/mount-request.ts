@@ -185,7 +185,8 @@ export function parseMountFlag(spec: string): MountRequest {
   const dst = checkTarget(target, `--mount ${spec}`)
   if (type === 'bind') {
     if (!source) throw bad('type=bind needs a source (src=)')
-    if (!source.startsWith('/')) throw bad(`bind source "${source}" is not an absolute path`)
+    // `src=./dir` and `src=../dir` are relative to here, as with -v (Docker 23+ resolves `./`, podman any relative path).
+    if (!source.startsWith('/') && !/^\.\.?(\/|$)/.test(source)) throw bad(`bind source "${source}" is not an absolute path (write ./${source} for one relative to this directory)`)
     return { type: 'bind', source: path.resolve(source), target: dst, readonly, propagation, createSource: false, nonRecursive }
   }
   if (type === 'tmpfs') {

@@ -3,12 +3,14 @@ import { directorySize, humanSize, type UsageRow } from '@tsrun/core'
 import { EngineCommand } from '../../engine-command'
 import { DISK_USAGE } from '../../render/listings'
 import { printListing } from '../../render/output'
+import { noHeadingFlag } from '../../flags/listing-flags'
 
 export default class SystemDf extends EngineCommand {
   static override summary = 'Show disk usage of images, containers and volumes'
   static override description = 'SIZE counts each layer once however many images share it (uncompressed). RECLAIMABLE is what `image prune -a`, removing stopped containers and `volume prune -a` would free. Local Volumes counts the local driver\'s volumes made without options, as Docker does.'
   static override examples = ['<%= config.bin %> system df', '<%= config.bin %> system df --format json']
   static override flags = {
+    noheading: noHeadingFlag(),
     format: Flags.string({ description: 'table (default), json (one object per line), or a Go template like {{.Size}}' }),
   }
 
@@ -33,6 +35,6 @@ export default class SystemDf extends EngineCommand {
       // As Docker: the percentage (rounded down) only when there is a size to take it of.
       Reclaimable: r.size > 0 ? `${humanSize(r.reclaimable)} (${Math.floor((r.reclaimable * 100) / r.size)}%)` : humanSize(r.reclaimable),
     }))
-    printListing(flags.format, DISK_USAGE, rows)
+    printListing(flags.format, DISK_USAGE, rows, { noHeading: flags.noheading })
   }
 }

@@ -3,12 +3,14 @@ import { FilterArgs } from '@tsrun/core'
 import { EngineCommand } from '../../engine-command'
 import { VOLUMES } from '../../render/listings'
 import { LABELS, printListing, type ListingRow } from '../../render/output'
+import { noHeadingFlag } from '../../flags/listing-flags'
 
 export default class VolumeLs extends EngineCommand {
   static override summary = 'List volumes'
   static override aliases = ['volume:list']
   static override examples = ['<%= config.bin %> volume ls', '<%= config.bin %> volume ls --filter dangling=true -q', '<%= config.bin %> volume ls --filter label=app=web --format json']
   static override flags = {
+    noheading: noHeadingFlag('n'),
     filter: Flags.string({ char: 'f', multiple: true, multipleNonGreedy: true, description: 'dangling=true|false, name=REGEXP, label=KEY[=VALUE], driver=NAME (as Docker: values of one key OR, keys AND, every label= must hold)' }),
     format: Flags.string({ description: 'table (default), json (one object per line), or a Go template like {{.Name}}' }),
     quiet: Flags.boolean({ char: 'q', description: 'only names' }),
@@ -39,6 +41,6 @@ export default class VolumeLs extends EngineCommand {
         [LABELS]: v.labels,
       }),
     )
-    printListing(flags.format, VOLUMES, rows)
+    printListing(flags.format, VOLUMES, rows, { noHeading: flags.noheading })
   }
 }
