@@ -353,7 +353,17 @@ fn child_setup(
     } else {
         process.cwd.as_str()
     };
-    let env = identity::become_user(user, &process.env, cwd, spec.process.capabilities.as_ref())?;
+    let extra = (
+        spec.process.user.additional_gids.as_slice(),
+        spec.group_add_annotation(),
+    );
+    let env = identity::become_user(
+        user,
+        &process.env,
+        cwd,
+        spec.process.capabilities.as_ref(),
+        (extra.0, &extra.1),
+    )?;
     lockdown.after_user_switch()?;
     Ok(env)
 }
