@@ -33,6 +33,8 @@ export interface StartRequest {
   tty: boolean
   /** Run after the container exits, by the monitor (e.g. `tsrun rm -f ID` for `--rm -d`). */
   exitCommand?: string[]
+  /** Foreground: which of the caller's streams the output goes to (`run -a`); absent: both. The log gets all of it. */
+  attach?: { stdout: boolean; stderr: boolean }
 }
 
 /** Result of `start`: for a foreground start, how the container ended. */

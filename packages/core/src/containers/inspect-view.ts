@@ -1,4 +1,5 @@
 import type { ContainerView } from './container-service'
+import { runtimeOptionsView } from './runtime-options-view'
 
 /** Docker's `docker inspect` shape for a container, from its record and runtime state. */
 export function inspectView(view: ContainerView, logPath: string): Record<string, unknown> {
@@ -23,7 +24,8 @@ export function inspectView(view: ContainerView, logPath: string): Record<string
       FinishedAt: s.finishedAt ?? zero,
     },
     Image: r.imageId,
-    LogPath: logPath,
+    // As Docker: no log file for the drivers that write none.
+    LogPath: ['none', 'journald'].includes(r.hostConfig.LogConfig?.Type ?? 'json-file') ? '' : logPath,
     Name: `/${r.name}`,
     RestartCount: s.restartCount ?? 0,
     Driver: r.hostConfig.StorageDriver,
@@ -48,6 +50,7 @@ export function inspectView(view: ContainerView, logPath: string): Record<string
       Devices: r.hostConfig.Devices ?? [],
       RestartPolicy: r.hostConfig.RestartPolicy ?? { Name: 'no', MaximumRetryCount: 0 },
       LogConfig: r.hostConfig.LogConfig ?? { Type: 'json-file', Config: {} },
+      ...runtimeOptionsView(r),
     },
     GraphDriver: { Name: r.hostConfig.StorageDriver, Data: { RootfsPath: r.rootfs.path } },
     Mounts: (r.mounts ?? []).map(({ oci: _oci, Anonymous: _anonymous, ...shown }) => shown),
@@ -63,6 +66,10 @@ export function inspectView(view: ContainerView, logPath: string): Record<string
       Entrypoint: r.config.Entrypoint,
       Labels: r.config.Labels,
       StopSignal: r.config.StopSignal,
+      ...(r.config.StopTimeout !== undefined ? { StopTimeout: r.config.StopTimeout } : {}),
+      AttachStdin: r.config.AttachStdin ?? r.config.OpenStdin,
+      AttachStdout: r.config.AttachStdout ?? true,
+      AttachStderr: r.config.AttachStderr ?? true,
     },
     NetworkSettings: { Networks: { [r.hostConfig.NetworkMode]: {} } },
   }

@@ -1,6 +1,7 @@
 import type { LayerRef, RootfsSpec } from '../backends/storage'
 import type { MountPoint } from '../volumes/mount-point'
 import type { HostOptions } from './host-options'
+import type { NamespaceOptions } from './namespace-modes'
 import type { ResourceLimits } from './resources'
 
 /** The container's runtime config, in Docker's inspect shape (`Config`). */
@@ -16,16 +17,24 @@ export interface ContainerConfig {
   OpenStdin: boolean
   Labels: Record<string, string>
   StopSignal?: string
+  /** `--stop-timeout`: seconds `stop` waits by default (Docker's default is 10). */
+  StopTimeout?: number
+  /** `-a/--attach`: the streams `run` attaches to (absent: stdout and stderr, stdin with -i). */
+  AttachStdin?: boolean
+  AttachStdout?: boolean
+  AttachStderr?: boolean
 }
 
-/** Host-side choices (`HostConfig`); the resource limits change with `tsrun update`; security, restart and log options (host-options.ts). */
-export interface ContainerHostConfig extends ResourceLimits, HostOptions {
+/** Host-side choices (`HostConfig`); the resource limits change with `tsrun update`; security, restart and log options (host-options.ts); namespaces and /dev/shm (namespace-modes.ts). */
+export interface ContainerHostConfig extends ResourceLimits, HostOptions, NamespaceOptions {
   NetworkMode: 'none' | 'host'
   AutoRemove: boolean
   Isolation: string
   StorageDriver: string
   /** `--init`: the runtime's reaper runs as PID 1 and execs nothing itself. */
   Init?: boolean
+  /** `--cidfile`: where the id was written. */
+  ContainerIDFile?: string
 }
 
 /**

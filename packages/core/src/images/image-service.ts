@@ -370,10 +370,12 @@ export class ImageService {
    * whatever else was collected (layers and blobs failed pulls left, spool
    * files of dead ones).
    */
-  async prune(all: boolean): Promise<{ deleted: string[]; reclaimed: number }> {
+  async prune(all: boolean, filter: { untilNano?: number } = {}): Promise<{ deleted: string[]; reclaimed: number }> {
     this.store.init()
     const usedIds = new Set(this.containers.list().map((c) => c.imageId))
-    const victims = this.store.list().filter((img) => !usedIds.has(img.id) && (all || img.refs.length === 0))
+    // `until`: only images created before then (one without a date counts as very old, as Docker's zero time).
+    const old = (img: StoredImage) => filter.untilNano === undefined || (Date.parse(img.config.created ?? '') || 0) * 1e6 < filter.untilNano
+    const victims = this.store.list().filter((img) => !usedIds.has(img.id) && (all || img.refs.length === 0) && old(img))
     for (const img of victims) await this.store.forget(img)
     const garbage = await this.collect(true)
     const stillUsed = new Set(this.store.list().flatMap((img) => img.manifest.layers.map((l) => l.digest)))
