@@ -8,6 +8,7 @@ import { referenceFilter } from '../render/reference-filter'
 
 export default class Images extends EngineCommand {
   static override summary = 'List images'
+  static override aliases = ['image:ls', 'image:list']
   static override examples = ['<%= config.bin %> images', '<%= config.bin %> images -q', '<%= config.bin %> images --format json', "<%= config.bin %> images --digests --filter 'reference=127.0.0.1:5000/*'"]
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'show all images (dangling ones included; they are shown anyway)' }),

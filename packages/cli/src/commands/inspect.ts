@@ -6,6 +6,7 @@ import { inspectRenderer } from '../render/inspect-format'
 
 export default class Inspect extends EngineCommand {
   static override summary = 'Show low-level information on containers or images as JSON'
+  static override aliases = ['container:inspect']
   static override examples = ['<%= config.bin %> inspect web', "<%= config.bin %> inspect -f '{{.State.Status}}' web", '<%= config.bin %> inspect demo:1']
   static override strict = false
   static override args = { object: Args.string({ required: true, description: 'container or image name or id' }) }

@@ -3,6 +3,7 @@ import { EngineCommand } from '../engine-command'
 
 export default class Kill extends EngineCommand {
   static override summary = 'Send a signal to one or more running containers'
+  static override aliases = ['container:kill']
   static override examples = ['<%= config.bin %> kill web', '<%= config.bin %> kill -s HUP web']
   static override strict = false
   static override args = { container: Args.string({ required: true, description: 'container name or id' }) }

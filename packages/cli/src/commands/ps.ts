@@ -7,6 +7,7 @@ import { LABELS, printListing, type ListingRow } from '../render/output'
 
 export default class Ps extends EngineCommand {
   static override summary = 'List containers'
+  static override aliases = ['container:ls', 'container:list', 'container:ps']
   static override examples = ['<%= config.bin %> ps', '<%= config.bin %> ps -a', '<%= config.bin %> ps -aq', '<%= config.bin %> ps -a --format json']
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'show all containers (default shows just running)' }),

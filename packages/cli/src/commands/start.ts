@@ -3,6 +3,7 @@ import { EngineCommand } from '../engine-command'
 
 export default class Start extends EngineCommand {
   static override summary = 'Start one or more created or stopped containers'
+  static override aliases = ['container:start']
   static override examples = ['<%= config.bin %> start web', '<%= config.bin %> start -a job']
   static override strict = false
   static override args = { container: Args.string({ required: true, description: 'container name or id' }) }

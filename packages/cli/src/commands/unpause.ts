@@ -3,6 +3,7 @@ import { EngineCommand } from '../engine-command'
 
 export default class Unpause extends EngineCommand {
   static override summary = 'Resume all processes of one or more paused containers'
+  static override aliases = ['container:unpause']
   static override examples = ['<%= config.bin %> unpause web']
   static override strict = false
   static override args = { container: Args.string({ required: true, description: 'container name or id' }) }
