@@ -16,7 +16,7 @@ export default class Info extends EngineCommand {
     const { flags } = await this.parse(Info)
     const engine = await this.openEngine(flags)
     const info = await systemInfo(engine, { debug: flags.debug })
-    const formatted = formatObject(flags.format, info)
+    const formatted = formatObject(flags.format, info, 'tsrun.Info', ['Runtimes', 'Backends'])
     if (formatted !== undefined) return void process.stdout.write(formatted)
     process.stdout.write(infoText(info as unknown as InfoShape))
     // As Docker: the warnings go to stderr after the listing.

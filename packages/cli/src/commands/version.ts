@@ -37,7 +37,7 @@ export default class Version extends EngineCommand {
         BuildTime: facts.builtAt,
       },
     }
-    const formatted = formatObject(flags.format, info)
+    const formatted = formatObject(flags.format, info, 'tsrun.VersionInfo')
     if (formatted !== undefined) return void process.stdout.write(formatted)
     const c = info.Client
     const rows = (indent: string, pairs: Array<[string, string]>) => pairs.map(([k, v]) => `${indent}${`${k}:`.padEnd(19 - indent.length + 1)}${v}`).join('\n')
