@@ -14,7 +14,7 @@ export const runtimeFlags = {
   cidfile: Flags.string({ description: 'write the container id to this file (it must not exist)' }),
   'stop-signal': Flags.string({ description: "signal to stop the container (default: the image's, else SIGTERM)" }),
   'stop-timeout': Flags.integer({ description: 'seconds stop waits before killing the container (default 10; -1: no limit)' }),
-  attach: Flags.string({ char: 'a', ...many, options: ['stdin', 'stdout', 'stderr'], description: 'attach to STDIN, STDOUT or STDERR (default: stdout and stderr)' }),
+  attach: Flags.string({ char: 'a', ...many, description: 'attach to STDIN, STDOUT or STDERR (default: stdout and stderr)' }),
   'label-file': Flags.string({ ...many, description: 'read labels from a file of KEY=VALUE lines' }),
   ipc: Flags.string({ description: 'IPC mode: private (default), shareable, none, host or container:NAME' }),
   pid: Flags.string({ description: 'PID namespace: host or container:NAME (default: its own)' }),
@@ -60,9 +60,16 @@ export function runtimeCreateOptions(f: RuntimeFlagValues & { hostname?: string 
     namespaces: parseNamespaceOptions({ ipc: f.ipc, pid: f.pid, uts: f.uts, cgroupns: f.cgroupns, cgroupParent: f['cgroup-parent'], shmSize: f['shm-size'], hostname: f.hostname }),
     stopSignal: f['stop-signal'] === undefined ? undefined : parseSignal(f['stop-signal']),
     stopTimeout: f['stop-timeout'],
-    attach: f.attach as CreateOptions['attach'],
+    attach: f.attach?.map(attachStream),
     cidFile: f.cidfile,
   }
+}
+
+/** `-a stdout` or `-a STDOUT`, as Docker's validateAttach (its message when it is neither). */
+function attachStream(v: string): 'stdin' | 'stdout' | 'stderr' {
+  const s = v.toLowerCase()
+  if (s === 'stdin' || s === 'stdout' || s === 'stderr') return s
+  throw new InvalidArgumentError(`invalid argument "${v}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`)
 }
 
 /**
