@@ -1,5 +1,4 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { createInterface } from 'node:readline'
 import { TsrunError } from '../errors'
 import type { LogEntry, LogReadOptions, LogSink } from './logs'
 
@@ -68,6 +67,8 @@ function journalctl(args: string[], sink: LogSink, seen: (cursor: string) => voi
     let timer: NodeJS.Timeout | undefined
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('error', (err) => reject(new TsrunError(`cannot read the journal: journalctl: ${err.message}`)))
+    // Loaded here: only the journald driver's `logs` needs it, and core loads with every command.
+    const { createInterface } = require('node:readline') as typeof import('node:readline')
     const lines = createInterface({ input: child.stdout })
     let chain = Promise.resolve()
     lines.on('line', (l) => {
