@@ -58,7 +58,8 @@ export interface RuntimeFlagValues {
 export function runtimeCreateOptions(f: RuntimeFlagValues & { hostname?: string }): Partial<CreateOptions> {
   return {
     namespaces: parseNamespaceOptions({ ipc: f.ipc, pid: f.pid, uts: f.uts, cgroupns: f.cgroupns, cgroupParent: f['cgroup-parent'], shmSize: f['shm-size'], hostname: f.hostname }),
-    stopSignal: f['stop-signal'] === undefined ? undefined : parseSignal(f['stop-signal']),
+    // Checked now, kept as typed (Docker's Config.StopSignal shows what was given).
+    stopSignal: f['stop-signal'] === undefined ? undefined : (parseSignal(f['stop-signal']), f['stop-signal']),
     stopTimeout: f['stop-timeout'],
     attach: f.attach?.map(attachStream),
     cidFile: f.cidfile,
