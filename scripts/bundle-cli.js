@@ -39,7 +39,7 @@ esbuild
     target: 'node20',
     format: 'cjs',
     external: ['@tsrun/native', 'typescript'],
-    define: { TSRUN_BUNDLE: 'true', TSRUN_SHARED: JSON.stringify(sharedFiles) },
+    define: { TSRUN_BUNDLE: 'true', TSRUN_SHARED: JSON.stringify(sharedFiles), ...buildFacts() },
     legalComments: 'none',
     logLevel: 'warning',
     plugins: [slimOclifIndex(), patchPlugin(require('./oclif-patches'))],
@@ -55,6 +55,20 @@ esbuild
     process.stdout.write(`wrote ${path.relative(root, outfile)} (${Math.round(fs.statSync(outfile).size / 1024)} KiB)\n`)
   })
   .catch(() => process.exit(1))
+
+/**
+ * The commit and time of this build, for `tsrun version` (render/build-facts.ts):
+ * the short commit of the checkout, or empty outside one.
+ */
+function buildFacts() {
+  let commit = ''
+  try {
+    commit = require('node:child_process').execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    commit = ''
+  }
+  return { TSRUN_GIT_COMMIT: JSON.stringify(commit), TSRUN_BUILD_TIME: JSON.stringify(new Date().toUTCString()) }
+}
 
 /**
  * tsrun's commands and plugins import Args, Flags, Command and Errors from

@@ -115,13 +115,25 @@ pub fn start(spec: &Spec, o: &StartOpts) -> Result<Started, Failure> {
         (Some(cg), false) => Some((cg, stdio::pipe()?)),
         _ => None,
     };
-    // Joining a PID namespace only affects children: do it here.
+    // Joining a PID namespace only affects children: do it here, and go
+    // back to our own right after the clone, so what this monitor forks
+    // later (the exit command, a restart) is not born in the other
+    // container's namespace, where a fork fails once its init has died.
+    let own_pid_ns = if plan.join.iter().any(|(f, _)| *f == libc::CLONE_NEWPID) {
+        Some(ns::open_own(libc::CLONE_NEWPID)?)
+    } else {
+        None
+    };
     for (flag, path) in &plan.join {
         if *flag == libc::CLONE_NEWPID {
             ns::join(*flag, path)?;
         }
     }
-    let pid = ns::clone_fork(plan.clone_flags)?;
+    let cloned = ns::clone_fork(plan.clone_flags);
+    if let Some(fd) = own_pid_ns.as_ref().filter(|_| !matches!(cloned, Ok(0))) {
+        ns::join_fd(fd, libc::CLONE_NEWPID)?;
+    }
+    let pid = cloned?;
     if pid == 0 {
         drop(sync_w);
         drop(err_r);
@@ -160,6 +172,11 @@ pub fn start(spec: &Spec, o: &StartOpts) -> Result<Started, Failure> {
         }
         if let Some(cg) = o.cgroup {
             cg.add_pid(pid)?;
+        }
+        // `--oom-score-adj`, inherited by everything the init starts.
+        if let Some(adj) = spec.process.oom_score_adj {
+            let p = format!("/proc/{pid}/oom_score_adj");
+            std::fs::write(&p, adj.to_string()).map_err(|e| SysError::from_io(&e, "write", p))?;
         }
         Ok(())
     })();

@@ -348,6 +348,12 @@ fn child_setup(
     // The container's seccomp profile and no_new_privs bind exec'd processes
     // too, as in Docker.
     let lockdown = Lockdown::from_spec(spec)?;
+    // `--oom-score-adj` holds for exec'd processes too, as in Docker (the
+    // host's /proc still: the mount namespace is joined below).
+    if let Some(adj) = spec.process.oom_score_adj {
+        std::fs::write("/proc/self/oom_score_adj", adj.to_string())
+            .map_err(|e| SysError::from_io(&e, "write", "/proc/self/oom_score_adj"))?;
+    }
     for (flag, name, fd) in joins {
         if *flag != libc::CLONE_NEWPID {
             setns(fd.as_raw_fd(), *flag, name)?;
@@ -362,7 +368,17 @@ fn child_setup(
     } else {
         process.cwd.as_str()
     };
-    let env = identity::become_user(user, &process.env, cwd, spec.process.capabilities.as_ref())?;
+    let extra = (
+        spec.process.user.additional_gids.as_slice(),
+        spec.group_add_annotation(),
+    );
+    let env = identity::become_user(
+        user,
+        &process.env,
+        cwd,
+        spec.process.capabilities.as_ref(),
+        (extra.0, &extra.1),
+    )?;
     lockdown.after_user_switch()?;
     Ok(env)
 }

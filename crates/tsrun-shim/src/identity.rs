@@ -12,16 +12,29 @@ use tsrun_sys::user;
 
 use crate::init::Failure;
 
-/// Switch to `user_spec` (`0`, `nobody`, `1000:wheel`); returns `env` with
-/// `HOME` from passwd added when missing. A working directory that cannot
-/// be entered fails with 126, as `docker exec -w` does.
+/// Switch to `user_spec` (`0`, `nobody`, `1000:wheel`) plus the container's
+/// `--group-add` groups (`extra`: gids, and names resolved here, as Docker's
+/// exec keeps them); returns `env` with `HOME` from passwd added when
+/// missing. A working directory that cannot be entered fails with 126, as
+/// `docker exec -w` does.
 pub fn become_user(
     user_spec: &str,
     env: &[String],
     cwd: &str,
     capabilities: Option<&Capabilities>,
+    extra: (&[u32], &[&str]),
 ) -> Result<Vec<String>, Failure> {
-    let u = user::resolve_in_container(user_spec)?;
+    let mut u = user::resolve_in_container(user_spec)?;
+    for g in extra
+        .0
+        .iter()
+        .copied()
+        .chain(user::resolve_groups_in_container(extra.1)?)
+    {
+        if !u.additional_gids.contains(&g) {
+            u.additional_gids.push(g);
+        }
+    }
     let mut env = env.to_vec();
     if !env.iter().any(|e| e.starts_with("HOME=")) {
         env.push(format!("HOME={}", u.home));

@@ -317,7 +317,9 @@ fn switch_user(c: &ChildCtx) -> Result<Vec<String>> {
         }
     };
     let mut groups = resolved.additional_gids.clone();
-    for g in &p.user.additional_gids {
+    // `--group-add`: numbers in the spec, names resolved here (after pivot_root).
+    let named = user::resolve_groups_in_container(&c.spec.group_add_annotation())?;
+    for g in p.user.additional_gids.iter().chain(&named) {
         if !groups.contains(g) {
             groups.push(*g);
         }

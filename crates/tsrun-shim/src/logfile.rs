@@ -10,6 +10,11 @@
 //! dropped, each `.i` becomes `.i+1`, `container.log` becomes `.1`, and a
 //! new `container.log` is started; with max-file 1 the file starts over.
 //! Readers take `.{N-1}` ... `.1` then `container.log`, oldest first.
+//!
+//! Other log drivers (annotation `io.tsrun.log-driver`): `k8s-file`
+//! (podman's and the CRI's format, one `TIME STREAM F|P TEXT` line per line
+//! of output, `P` for a part without its newline; rotated the same way),
+//! `none` (nothing is written, no file is made) and `journald` (journal.rs).
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -58,6 +63,34 @@ pub fn format_chunk(chunk: &[u8], stream: Stream, time: &str) -> String {
     out
 }
 
+/// The k8s-file lines (each ending in `\n`) for one chunk of output.
+pub fn format_k8s_chunk(chunk: &[u8], stream: Stream, time: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    for piece in chunk.split_inclusive(|b| *b == b'\n') {
+        let (text, tag) = match piece.strip_suffix(b"\n") {
+            Some(t) => (t, "F"),
+            None => (piece, "P"),
+        };
+        out.extend_from_slice(format!("{time} {} {tag} ", stream.name()).as_bytes());
+        out.extend_from_slice(text);
+        out.push(b'\n');
+    }
+    out
+}
+
+/// Annotation naming the log driver (absent: `json-file`).
+pub const ANNOTATION_DRIVER: &str = "io.tsrun.log-driver";
+/// Annotation with the image name, for journald's `IMAGE_NAME`.
+pub const ANNOTATION_IMAGE: &str = "io.tsrun.image";
+
+/// Where output goes.
+pub enum Driver {
+    JsonFile,
+    K8sFile,
+    None,
+    Journald(crate::journal::JournalSink),
+}
+
 /// Length of the prefix of `b` that ends on a UTF-8 boundary (at most 3
 /// trailing bytes of an unfinished multi-byte sequence are excluded).
 pub fn utf8_complete_len(b: &[u8]) -> usize {
@@ -103,11 +136,13 @@ impl Rotation {
 
 /// The open log, with per-stream carry of split UTF-8 sequences.
 pub struct LogFile {
-    file: File,
+    /// None for the drivers that write no file.
+    file: Option<File>,
     carry: [Vec<u8>; 2],
     path: PathBuf,
     rotation: Rotation,
     size: u64,
+    driver: Driver,
 }
 
 fn open_append(path: &Path) -> Result<File> {
@@ -124,14 +159,44 @@ impl LogFile {
     }
 
     pub fn open_rotating(path: &Path, rotation: Rotation) -> Result<LogFile> {
-        let file = open_append(path)?;
-        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        Self::open_driver(path, rotation, Driver::JsonFile)
+    }
+
+    /// The log the spec asks for (driver and rotation annotations); `id`
+    /// is the container's, for the journal's fields.
+    pub fn from_spec(spec: &tsrun_sys::oci::Spec, path: &Path, id: &str) -> Result<LogFile> {
+        let a = |k: &str| spec.annotations.get(k).map(String::as_str).unwrap_or("");
+        let driver = match a(ANNOTATION_DRIVER) {
+            "" | "json-file" => Driver::JsonFile,
+            "k8s-file" => Driver::K8sFile,
+            "none" => Driver::None,
+            "journald" => Driver::Journald(crate::journal::JournalSink::new(
+                id,
+                a(crate::events::ANNOTATION_NAME),
+                a(ANNOTATION_IMAGE),
+            )),
+            other => return Err(SysError::invalid("log driver", other, "unknown")),
+        };
+        Self::open_driver(path, Rotation::from_spec(spec), driver)
+    }
+
+    fn open_driver(path: &Path, rotation: Rotation, driver: Driver) -> Result<LogFile> {
+        let file = match driver {
+            Driver::JsonFile | Driver::K8sFile => Some(open_append(path)?),
+            Driver::None | Driver::Journald(_) => None,
+        };
+        let size = file
+            .as_ref()
+            .and_then(|f| f.metadata().ok())
+            .map(|m| m.len())
+            .unwrap_or(0);
         Ok(LogFile {
             file,
             carry: [Vec::new(), Vec::new()],
             path: path.to_path_buf(),
             rotation,
             size,
+            driver,
         })
     }
 
@@ -154,7 +219,7 @@ impl LogFile {
             let _ = std::fs::rename(&self.path, self.numbered(1));
         }
         if let Ok(f) = open_append(&self.path) {
-            self.file = f;
+            self.file = Some(f);
             self.size = 0;
         }
     }
@@ -164,21 +229,44 @@ impl LogFile {
         let r = self.rotation;
         if r.max_size == 0 {
             // The log is best effort: a full disk must not stop the container.
-            let _ = self.file.write_all(text);
+            if let Some(f) = &mut self.file {
+                let _ = f.write_all(text);
+            }
             return;
         }
         for line in text.split_inclusive(|b| *b == b'\n') {
             if self.size > 0 && self.size + line.len() as u64 > r.max_size {
                 self.rotate();
             }
-            if self.file.write_all(line).is_ok() {
-                self.size += line.len() as u64;
+            if let Some(f) = &mut self.file {
+                if f.write_all(line).is_ok() {
+                    self.size += line.len() as u64;
+                }
+            }
+        }
+    }
+
+    /// One chunk of output in the driver's form.
+    fn emit(&mut self, stream: Stream, buf: &[u8]) {
+        match &self.driver {
+            Driver::None => {}
+            Driver::Journald(j) => j.send(buf, stream),
+            Driver::JsonFile => {
+                let lines = format_chunk(buf, stream, &clock::now_rfc3339());
+                self.append(lines.as_bytes());
+            }
+            Driver::K8sFile => {
+                let lines = format_k8s_chunk(buf, stream, &clock::now_rfc3339());
+                self.append(&lines);
             }
         }
     }
 
     /// Append one chunk read from the container.
     pub fn write(&mut self, stream: Stream, chunk: &[u8]) {
+        if matches!(self.driver, Driver::None) {
+            return;
+        }
         let idx = stream as usize;
         let mut buf = std::mem::take(&mut self.carry[idx]);
         buf.extend_from_slice(chunk);
@@ -187,8 +275,7 @@ impl LogFile {
         if buf.is_empty() {
             return;
         }
-        let lines = format_chunk(&buf, stream, &clock::now_rfc3339());
-        self.append(lines.as_bytes());
+        self.emit(stream, &buf);
     }
 
     /// Write out whatever partial UTF-8 is still held back.
@@ -196,11 +283,12 @@ impl LogFile {
         for s in [Stream::Stdout, Stream::Stderr] {
             let rest = std::mem::take(&mut self.carry[s as usize]);
             if !rest.is_empty() {
-                let text = format_chunk(&rest, s, &clock::now_rfc3339());
-                self.append(text.as_bytes());
+                self.emit(s, &rest);
             }
         }
-        let _ = self.file.sync_data();
+        if let Some(f) = &self.file {
+            let _ = f.sync_data();
+        }
     }
 }
 
@@ -316,6 +404,24 @@ mod tests {
         }
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         assert!(std::fs::metadata(&p).unwrap().len() <= 100);
+    }
+
+    #[test]
+    fn k8s_file_lines_mark_partial_ones() {
+        assert_eq!(
+            String::from_utf8(format_k8s_chunk(b"a\nb", Stream::Stderr, T)).unwrap(),
+            format!("{T} stderr F a\n{T} stderr P b\n")
+        );
+    }
+
+    #[test]
+    fn none_writes_nothing_and_makes_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("container.log");
+        let mut l = LogFile::open_driver(&p, Rotation::default(), Driver::None).unwrap();
+        l.write(Stream::Stdout, b"hello\n");
+        l.flush();
+        assert!(!p.exists());
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod exec_args;
 mod exec_session;
 mod identity;
 mod init;
+mod journal;
 mod lockdown;
 mod logfile;
 mod monitor;
@@ -164,13 +165,11 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
         Ok(c) => c,
         Err(e) => return fail(a, &mut st, &mut rep, None, e.into()),
     };
-    let mut log = match logfile::LogFile::open_rotating(
-        &a.state_dir.join("container.log"),
-        logfile::Rotation::from_spec(&spec),
-    ) {
-        Ok(l) => l,
-        Err(e) => return fail(a, &mut st, &mut rep, None, e.into()),
-    };
+    let mut log =
+        match logfile::LogFile::from_spec(&spec, &a.state_dir.join("container.log"), &a.id) {
+            Ok(l) => l,
+            Err(e) => return fail(a, &mut st, &mut rep, None, e.into()),
+        };
     let journal = events::Journal::from_spec(&spec, &a.id);
     // Restart policies apply to detached containers only: a foreground run
     // ends with its container, as the caller waits for its exit code.

@@ -164,7 +164,8 @@ impl Cgroup {
 
     /// Apply the resources that are set, at start and on `tsrun update`.
     /// Answers what was asked for but no hierarchy can enforce (`memory`,
-    /// `memory swap`, `cpu`, `cpuset`, `pids`): the engine warns about those
+    /// `memory swap`, `oom kill disable`, `cpu`, `cpuset`, `pids`, `blkio
+    /// weight`, `blkio throttle`): the engine warns about those
     /// by name; they are skipped rather than failing the container.
     pub fn apply(&self, r: &Resources) -> Result<Vec<&'static str>> {
         let mut covered: Vec<&'static str> = Vec::new();
@@ -195,6 +196,21 @@ impl Cgroup {
                                 if mount.join("memory.memsw.limit_in_bytes").exists() {
                                     covered.push("memory swap");
                                 }
+                                if mount.join("memory.oom_control").exists() {
+                                    covered.push("oom kill disable");
+                                }
+                            }
+                            "blkio" => {
+                                // BFQ's weight file exists below the root only;
+                                // its statistics at the root say it is there.
+                                if mount.join("blkio.weight").exists()
+                                    || mount.join("blkio.bfq.io_service_bytes").exists()
+                                {
+                                    covered.push("blkio weight");
+                                }
+                                if mount.join("blkio.throttle.read_bps_device").exists() {
+                                    covered.push("blkio throttle");
+                                }
                             }
                             "cpu" => covered.push("cpu"),
                             "cpuset" => covered.push("cpuset"),
@@ -212,6 +228,10 @@ impl Cgroup {
                     // memory.swap.max exists below the root only: trust the controller.
                     if v2::has(mount, "memory") {
                         covered.push("memory swap");
+                    }
+                    // The weight and io.max files too exist below the root only.
+                    if v2::has(mount, "io") {
+                        covered.extend(["blkio weight", "blkio throttle"]);
                     }
                 }
             }
@@ -412,6 +432,9 @@ fn wanted(r: &Resources) -> Vec<&'static str> {
         if m.swap.is_some() {
             out.push("memory swap");
         }
+        if m.disable_oom_killer == Some(true) {
+            out.push("oom kill disable");
+        }
     }
     if let Some(c) = &r.cpu {
         if cpu::wants_cpu(c) {
@@ -423,6 +446,14 @@ fn wanted(r: &Resources) -> Vec<&'static str> {
     }
     if r.pids.is_some() {
         out.push("pids");
+    }
+    if let Some(b) = &r.block_io {
+        if b.weight.is_some() {
+            out.push("blkio weight");
+        }
+        if b.throttles() {
+            out.push("blkio throttle");
+        }
     }
     out
 }
@@ -640,6 +671,38 @@ mod tests {
             Cgroup::missing_for_host(&h[4..], &r),
             vec!["memory", "memory swap", "pids"]
         );
+    }
+
+    #[test]
+    fn a_pure_v2_host_cannot_disable_the_oom_killer_and_needs_io_for_blkio() {
+        let t = tempfile::tempdir().unwrap();
+        let u = t.path().join("unified");
+        std::fs::create_dir_all(&u).unwrap();
+        std::fs::write(u.join("cgroup.controllers"), "memory pids\n").unwrap();
+        let h = [Hierarchy::V2 { mount: u.clone() }];
+        let r = Resources {
+            memory: Some(Memory {
+                reservation: Some(32 << 20),
+                disable_oom_killer: Some(true),
+                ..Default::default()
+            }),
+            block_io: Some(crate::oci::BlockIo {
+                weight: Some(500),
+                throttle_read_bps_device: vec![crate::oci::ThrottleDevice {
+                    major: 8,
+                    minor: 0,
+                    rate: 1,
+                }],
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            Cgroup::missing_for_host(&h, &r),
+            vec!["oom kill disable", "blkio weight", "blkio throttle"]
+        );
+        std::fs::write(u.join("cgroup.controllers"), "memory pids io\n").unwrap();
+        assert_eq!(Cgroup::missing_for_host(&h, &r), vec!["oom kill disable"]);
     }
 
     #[test]

@@ -349,18 +349,24 @@ fn mount_bind(rootfd: RawFd, m: &Mount, o: &MountOptions) -> Result<()> {
         .source
         .as_deref()
         .ok_or_else(|| SysError::invalid("mount", dest, "bind mount without a source"))?;
-    let (_held, src) = bind_source(src, &m.options)?;
-    let src = src.as_str();
-    let meta = std::fs::metadata(src).map_err(|e| SysError::from_io(&e, "stat", src))?;
-    let target = ensure_in_root(rootfd, dest, !meta.is_dir())?;
-    sys_mount(
-        Some(src),
-        &fd_path(&target),
-        None,
-        libc::MS_BIND | (o.flags & libc::MS_REC),
-        None,
-    )
-    .map_err(|e| mount_err(e, src, dest))?;
+    if let Some(ns) = m.options.iter().find_map(|x| x.strip_prefix(MNTNS_OPTION)) {
+        let tree = clone_from_namespace(ns, src, o.flags & libc::MS_REC != 0)?;
+        let target = ensure_in_root(rootfd, dest, false)?;
+        attach_tree(&tree, &target).map_err(|e| mount_err(e, src, dest))?;
+    } else {
+        let (_held, src) = bind_source(src, &m.options)?;
+        let src = src.as_str();
+        let meta = std::fs::metadata(src).map_err(|e| SysError::from_io(&e, "stat", src))?;
+        let target = ensure_in_root(rootfd, dest, !meta.is_dir())?;
+        sys_mount(
+            Some(src),
+            &fd_path(&target),
+            None,
+            libc::MS_BIND | (o.flags & libc::MS_REC),
+            None,
+        )
+        .map_err(|e| mount_err(e, src, dest))?;
+    }
     if o.remount_flags() != 0 {
         let t = open_in_root(rootfd, dest, libc::O_PATH, 0)?;
         bind_remount(&fd_path(&t), o.remount_flags()).map_err(|e| mount_err(e, "remount", dest))?;
@@ -414,6 +420,64 @@ fn readonly_recursive(target: &OwnedFd) -> std::result::Result<(), i32> {
         libc::ENOSYS => Ok(()),
         errno => Err(errno),
     }
+}
+
+/// Option word of a bind whose source is a path in another mount namespace
+/// (`io.tsrun.mntns=/proc/PID/ns/mnt`): another container's `/dev/shm` for
+/// `--ipc container:NAME`. mount(2) cannot bind across namespaces, so the
+/// tree is cloned there (open_tree) and attached here (move_mount); nothing
+/// is ever mounted on the host.
+pub const MNTNS_OPTION: &str = "io.tsrun.mntns=";
+
+/// Clone the mount at `path` of the mount namespace `ns` into a detached
+/// tree: join that namespace (its root becomes ours: `path` resolves inside
+/// the other container, symlinks included), open_tree, and come back.
+/// Needs a single-threaded caller with its own fs (the container init).
+fn clone_from_namespace(ns: &str, path: &str, recursive: bool) -> Result<OwnedFd> {
+    const OPEN_TREE_CLONE: libc::c_uint = 1;
+    const AT_RECURSIVE: libc::c_uint = 0x8000;
+    let own = crate::ns::open_own(libc::CLONE_NEWNS)?;
+    crate::ns::join(libc::CLONE_NEWNS, ns)?;
+    let c = cs(path)?;
+    let flags = OPEN_TREE_CLONE
+        | libc::O_CLOEXEC as libc::c_uint
+        | if recursive { AT_RECURSIVE } else { 0 };
+    // SAFETY: valid C string; the fd returned is ours.
+    let fd = unsafe { libc::syscall(libc::SYS_open_tree, libc::AT_FDCWD, c.as_ptr(), flags) };
+    let err = std::io::Error::last_os_error();
+    // Back home before anything else, whatever open_tree said.
+    crate::ns::join_fd(&own, libc::CLONE_NEWNS)?;
+    if fd < 0 {
+        return Err(SysError::from_errno(
+            err.raw_os_error().unwrap_or(libc::EIO),
+            "open_tree",
+            format!("{path} in {ns}"),
+        ));
+    }
+    // SAFETY: fresh fd.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// move_mount a detached tree onto `target` (an O_PATH fd in the rootfs).
+fn attach_tree(tree: &OwnedFd, target: &OwnedFd) -> std::result::Result<(), i32> {
+    const MOVE_MOUNT_T_EMPTY_PATH: libc::c_uint = 0x40;
+    // SAFETY: two fds we own and empty C strings.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_move_mount,
+            tree.as_raw_fd(),
+            c"".as_ptr(),
+            target.as_raw_fd(),
+            c"".as_ptr(),
+            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH,
+        )
+    };
+    if r < 0 {
+        return Err(std::io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EIO));
+    }
+    Ok(())
 }
 
 /// Option word of a bind naming a sub-directory of its source (a volume's

@@ -104,6 +104,40 @@ pub fn join(flag: libc::c_int, path: &str) -> Result<()> {
     Ok(())
 }
 
+/// An fd on this process's own namespace of `flag`'s type (`/proc/self/ns/*`),
+/// to come back to with `join_fd` after joining another.
+pub fn open_own(flag: libc::c_int) -> Result<OwnedFd> {
+    let name = match flag {
+        libc::CLONE_NEWPID => "pid",
+        libc::CLONE_NEWNS => "mnt",
+        _ => {
+            return Err(SysError::invalid(
+                "setns",
+                format!("{flag:#x}"),
+                "no way back",
+            ))
+        }
+    };
+    let path = format!("/proc/self/ns/{name}");
+    let c = CString::new(path.clone()).map_err(|_| SysError::invalid("open", &path, "nul byte"))?;
+    // SAFETY: valid C string.
+    let fd = unsafe { libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return Err(SysError::last("open", path));
+    }
+    // SAFETY: fresh fd.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// setns(2) on an fd from `open_own` (or any namespace fd).
+pub fn join_fd(fd: &OwnedFd, flag: libc::c_int) -> Result<()> {
+    // SAFETY: valid fd.
+    if unsafe { libc::setns(fd.as_raw_fd(), flag) } != 0 {
+        return Err(SysError::last("setns", format!("fd {}", fd.as_raw_fd())));
+    }
+    Ok(())
+}
+
 /// unshare(2) with a step name for errors.
 pub fn unshare(flags: libc::c_int) -> Result<()> {
     // SAFETY: plain syscall.

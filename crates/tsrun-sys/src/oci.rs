@@ -12,6 +12,9 @@ use crate::error::{Result, SysError};
 pub const ANNOTATION_ROOTFS_MOUNTS: &str = "io.tsrun.rootfs-mounts";
 /// Annotation: the user as typed (`1000`, `nobody:nogroup`), resolved after pivot_root.
 pub const ANNOTATION_USER: &str = "io.tsrun.user";
+/// Annotation: `--group-add` names, comma-separated, resolved against the
+/// container's `/etc/group` after pivot_root (numbers go in `additionalGids`).
+pub const ANNOTATION_GROUP_ADD: &str = "io.tsrun.group-add";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -49,6 +52,8 @@ pub struct Process {
     pub rlimits: Vec<Rlimit>,
     #[serde(default)]
     pub no_new_privileges: bool,
+    /// `/proc/PID/oom_score_adj` of the container's init (`--oom-score-adj`).
+    pub oom_score_adj: Option<i32>,
 }
 
 #[derive(Debug, Default, Clone, Copy, Deserialize)]
@@ -182,6 +187,9 @@ pub struct Resources {
     pub memory: Option<Memory>,
     pub cpu: Option<Cpu>,
     pub pids: Option<Pids>,
+    /// Block I/O weight and per-device throttles (`--blkio-weight`, `--device-read-bps`, ...).
+    #[serde(rename = "blockIO")]
+    pub block_io: Option<BlockIo>,
     /// The device cgroup rules, in order (v1 semantics: each entry edits
     /// the list the previous ones left). Empty: device access is not
     /// restricted by the cgroup. Applied once per start, never by `update`.
@@ -206,6 +214,42 @@ pub struct Memory {
     pub limit: Option<i64>,
     pub reservation: Option<i64>,
     pub swap: Option<i64>,
+    /// `--oom-kill-disable`: v1 `memory.oom_control` (v2 has no such switch).
+    #[serde(rename = "disableOOMKiller")]
+    pub disable_oom_killer: Option<bool>,
+}
+
+/// OCI `linux.resources.blockIO`: a weight (10-1000) and throttles per device.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BlockIo {
+    pub weight: Option<u16>,
+    #[serde(default)]
+    pub throttle_read_bps_device: Vec<ThrottleDevice>,
+    #[serde(default)]
+    pub throttle_write_bps_device: Vec<ThrottleDevice>,
+    #[serde(default, rename = "throttleReadIOPSDevice")]
+    pub throttle_read_iops_device: Vec<ThrottleDevice>,
+    #[serde(default, rename = "throttleWriteIOPSDevice")]
+    pub throttle_write_iops_device: Vec<ThrottleDevice>,
+}
+
+impl BlockIo {
+    /// Whether any throttle is asked for.
+    pub fn throttles(&self) -> bool {
+        !(self.throttle_read_bps_device.is_empty()
+            && self.throttle_write_bps_device.is_empty()
+            && self.throttle_read_iops_device.is_empty()
+            && self.throttle_write_iops_device.is_empty())
+    }
+}
+
+/// One device's limit: bytes or operations per second.
+#[derive(Debug, Default, Clone, Deserialize, PartialEq, Eq)]
+pub struct ThrottleDevice {
+    pub major: i64,
+    pub minor: i64,
+    pub rate: u64,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -292,6 +336,14 @@ impl Spec {
             .filter(|s| !s.is_empty())
     }
 
+    /// The `io.tsrun.group-add` names, if any.
+    pub fn group_add_annotation(&self) -> Vec<&str> {
+        self.annotations
+            .get(ANNOTATION_GROUP_ADD)
+            .map(|s| s.split(',').filter(|g| !g.is_empty()).collect())
+            .unwrap_or_default()
+    }
+
     /// Whether a namespace of this type is listed (created or joined).
     pub fn namespace(&self, kind: &str) -> Option<&Namespace> {
         self.linux.namespaces.iter().find(|n| n.kind == kind)
@@ -348,6 +400,27 @@ mod tests {
         assert!(e.to_string().contains("process.args is empty"), "{e}");
         let e = Spec::parse(b"{nope").unwrap_err();
         assert_eq!(e.errno, libc::EINVAL);
+    }
+
+    #[test]
+    fn parses_block_io_oom_and_group_names() {
+        let s = Spec::parse(
+            br#"{"root":{"path":"/r"},"process":{"args":["x"],"oomScoreAdj":500},
+            "annotations":{"io.tsrun.group-add":"audio,video"},
+            "linux":{"resources":{"memory":{"disableOOMKiller":true},
+              "blockIO":{"weight":300,"throttleReadBpsDevice":[{"major":8,"minor":0,"rate":1048576}],
+                "throttleWriteIOPSDevice":[{"major":8,"minor":16,"rate":10}]}}}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.process.oom_score_adj, Some(500));
+        assert_eq!(s.group_add_annotation(), vec!["audio", "video"]);
+        let r = s.linux.resources.unwrap();
+        assert_eq!(r.memory.unwrap().disable_oom_killer, Some(true));
+        let b = r.block_io.unwrap();
+        assert_eq!(b.weight, Some(300));
+        assert_eq!(b.throttle_read_bps_device[0].rate, 1048576);
+        assert_eq!(b.throttle_write_iops_device[0].minor, 16);
+        assert!(b.throttles());
     }
 
     #[test]

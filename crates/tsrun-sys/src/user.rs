@@ -130,6 +130,41 @@ pub fn resolve(spec: &str, passwd: &[PasswdEntry], groups: &[GroupEntry]) -> Res
     Ok(out)
 }
 
+/// `--group-add` entries as gids: numbers as they are, names looked up in
+/// `groups` (Docker's error when one is unknown).
+pub fn resolve_groups(names: &[&str], groups: &[GroupEntry]) -> Result<Vec<u32>> {
+    names
+        .iter()
+        .map(|n| match numeric(n) {
+            Some(g) => Ok(g),
+            None => groups
+                .iter()
+                .find(|e| e.name == *n)
+                .map(|e| e.gid)
+                .ok_or_else(|| {
+                    SysError::invalid(
+                        "unable to find group",
+                        *n,
+                        "no matching entries in group file",
+                    )
+                }),
+        })
+        .collect()
+}
+
+/// `resolve_groups` against the current root's `/etc/group` (after pivot_root).
+pub fn resolve_groups_in_container(names: &[&str]) -> Result<Vec<u32>> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let text = match std::fs::read("/etc/group") {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(SysError::from_io(&e, "read", "/etc/group")),
+    };
+    resolve_groups(names, &parse_group(&text))
+}
+
 /// Resolve against `/etc/passwd` and `/etc/group` of the current root (call
 /// after pivot_root). Missing files count as empty.
 pub fn resolve_in_container(spec: &str) -> Result<ResolvedUser> {
@@ -184,6 +219,19 @@ mod tests {
         assert!(
             u.additional_gids.is_empty(),
             "explicit group: no supplementary groups"
+        );
+    }
+
+    #[test]
+    fn group_add_names_and_numbers() {
+        let g = parse_group(GROUP);
+        assert_eq!(
+            resolve_groups(&["audio", "4000", "wheel"], &g).unwrap(),
+            vec![29, 4000, 10]
+        );
+        assert_eq!(
+            resolve_groups(&["nope"], &g).unwrap_err().to_string(),
+            "unable to find group nope: no matching entries in group file"
         );
     }
 

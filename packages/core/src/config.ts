@@ -15,19 +15,42 @@ export interface EngineConfig {
   storageDriver: string
   /** The command that re-enters this CLI, for the monitor's exit command (`--rm -d`). */
   selfCommand: string[]
+  /** Where each setting came from, for `tsrun info` (absent in configs built by hand). */
+  sources?: Partial<Record<ConfigSetting, ConfigSource>>
 }
+
+/** The settings whose origin `info` shows. */
+export type ConfigSetting = 'root' | 'runRoot' | 'isolation' | 'storageDriver'
+
+/**
+ * Where a setting's value came from, highest precedence first: a flag, the
+ * environment, a config file (the layer a tsrun config file will add), the
+ * built-in default.
+ */
+export type ConfigSource = 'flag' | 'env' | 'config file' | 'default'
 
 /** Resolve the config from explicit options, then the environment, then defaults. */
 export function resolveConfig(opts: Partial<EngineConfig> = {}, env: NodeJS.ProcessEnv = process.env): EngineConfig {
   const explicitRoot = opts.root ?? env.TSRUN_ROOT
   const root = path.resolve(explicitRoot ?? '/var/lib/tsrun')
   const runRoot = path.resolve(opts.runRoot ?? env.TSRUN_RUNROOT ?? (explicitRoot ? path.join(root, 'run') : '/run/tsrun'))
+  // Each setting: flag, then environment, then (once it exists) the config
+  // file's layer, then the built-in default; `sources` records which won.
+  const from = (flag: unknown, envValue: unknown): ConfigSource => (flag !== undefined ? 'flag' : envValue !== undefined ? 'env' : 'default')
+  const rootSource = from(opts.root, env.TSRUN_ROOT)
   return {
     root,
     runRoot,
     isolation: opts.isolation ?? env.TSRUN_ISOLATION ?? 'native',
     storageDriver: opts.storageDriver ?? env.TSRUN_STORAGE_DRIVER ?? 'overlay',
     selfCommand: opts.selfCommand ?? [],
+    sources: {
+      root: rootSource,
+      // Without its own flag or variable the run root follows --root / TSRUN_ROOT.
+      runRoot: opts.runRoot !== undefined || env.TSRUN_RUNROOT !== undefined ? from(opts.runRoot, env.TSRUN_RUNROOT) : rootSource,
+      isolation: from(opts.isolation, env.TSRUN_ISOLATION),
+      storageDriver: from(opts.storageDriver, env.TSRUN_STORAGE_DRIVER),
+    },
   }
 }
 

@@ -15,8 +15,8 @@ export function detachArgs(keys: Uint8Array): string[] {
  * terminal detached. With a TTY it stays in our process group, to read
  * the terminal; without one it gets a group of its own.
  */
-export function spawnForeground(args: string[], tty: boolean): ChildProcess {
-  const stdio = args.includes('--detach-fd') ? (['inherit', 'inherit', 'inherit', 'pipe'] as const) : 'inherit'
+export function spawnForeground(args: string[], tty: boolean, std: Array<'inherit' | 'ignore'> = ['inherit', 'inherit', 'inherit']): ChildProcess {
+  const stdio = args.includes('--detach-fd') ? [...std, 'pipe'] : std
   return spawn(shimPath(), args, { stdio: stdio as never, detached: !tty })
 }
 

@@ -31,7 +31,7 @@ export class NativeIsolation implements IsolationBackend, IsolationControl {
       for (const a of req.exitCommand.slice(1)) args.push('--exit-command-arg', a)
     }
     if (!req.detach && req.detachKeys?.length) args.push(...detachArgs(req.detachKeys))
-    return req.detach ? this.startDetached(args, req.stateDir) : this.startForeground(args, req.stateDir, req.tty)
+    return req.detach ? this.startDetached(args, req.stateDir) : this.startForeground(args, req.stateDir, req.tty, req.attach)
   }
 
   private startDetached(args: string[], stateDir: string): Promise<StartResult> {
@@ -48,10 +48,13 @@ export class NativeIsolation implements IsolationBackend, IsolationControl {
     })
   }
 
-  private startForeground(args: string[], stateDir: string, tty: boolean): Promise<StartResult> {
+  private startForeground(args: string[], stateDir: string, tty: boolean, attach?: StartRequest['attach']): Promise<StartResult> {
     return new Promise((resolve, reject) => {
+      // `run -a`: a stream not attached goes nowhere here (the log still has it).
+      const out = (on: boolean | undefined) => (on === false ? 'ignore' : 'inherit')
+      const stdio: Array<'inherit' | 'ignore'> = attach ? ['inherit', out(attach.stdout), out(attach.stderr)] : ['inherit', 'inherit', 'inherit']
       // With a TTY the shim must stay in our foreground process group to read the terminal.
-      const child = spawnForeground(args, tty)
+      const child = spawnForeground(args, tty, stdio)
       const forward = (sig: NodeJS.Signals) => child.kill(sig)
       for (const sig of FORWARDED) process.on(sig, forward)
       const restore = () => {
@@ -72,8 +75,8 @@ export class NativeIsolation implements IsolationBackend, IsolationControl {
           return reject(new ContainerStartError(`tsrun-shim ended (${signal ?? `code ${code}`}) without starting the container`, 125))
         }
         if (state.error) {
-          // The shim already printed its one line on our stderr.
-          return reject(Object.assign(new ContainerStartError(state.error, code ?? 125), { reported: true }))
+          // The shim already printed its one line on our stderr (unless it was not attached).
+          return reject(Object.assign(new ContainerStartError(state.error, code ?? 125), { reported: attach?.stderr !== false }))
         }
         resolve({ exitCode: code ?? 128 + ((constants.signals as Record<string, number>)[signal ?? 'SIGKILL'] ?? 9) })
       })

@@ -1,5 +1,6 @@
-//! The memory controller: limit, memory+swap and reservation; usage for
-//! stats; whether the OOM killer struck.
+//! The memory controller: limit, memory+swap and reservation, the OOM
+//! killer switch (v1 only: v2 has none, so it is reported not covered);
+//! usage for stats; whether the OOM killer struck.
 //!
 //! v1 refuses a `memory.limit_in_bytes` above `memory.memsw.limit_in_bytes`
 //! (and the reverse), so raising both (`tsrun update`) needs memsw first and
@@ -40,6 +41,12 @@ pub fn apply_v1(dir: &Path, m: &Memory) -> Result<Covered> {
     }
     if let Some(r) = m.reservation {
         write_file(&dir.join("memory.soft_limit_in_bytes"), &r.to_string())?;
+    }
+    // `--oom-kill-disable`: the v1 switch; a task over the limit then waits
+    // instead of being killed. An `update` never turns it back on.
+    if m.disable_oom_killer == Some(true) {
+        write_file(&dir.join("memory.oom_control"), "1")?;
+        done.push("oom kill disable");
     }
     Ok(done)
 }
@@ -119,7 +126,7 @@ mod tests {
         let m = Memory {
             limit: Some(64 << 20),
             swap: Some(128 << 20),
-            reservation: None,
+            ..Default::default()
         };
         // No memsw file: the limit is set, the swap part is not covered.
         assert_eq!(apply_v1(t.path(), &m).unwrap(), vec!["memory"]);
@@ -141,6 +148,7 @@ mod tests {
             limit: Some(64 << 20),
             swap: Some(96 << 20),
             reservation: Some(32 << 20),
+            disable_oom_killer: Some(true),
         };
         assert_eq!(
             apply_v2(t.path(), &m).unwrap(),
@@ -150,6 +158,27 @@ mod tests {
         assert_eq!(rd("memory.max"), "67108864");
         assert_eq!(rd("memory.swap.max"), (32u64 << 20).to_string());
         assert_eq!(rd("memory.low"), "33554432");
+        assert!(
+            !t.path().join("memory.oom_control").exists(),
+            "v2 has no OOM switch"
+        );
+    }
+
+    #[test]
+    fn v1_disables_the_oom_killer() {
+        let t = tempfile::tempdir().unwrap();
+        let m = Memory {
+            reservation: Some(32 << 20),
+            disable_oom_killer: Some(true),
+            ..Default::default()
+        };
+        assert_eq!(
+            apply_v1(t.path(), &m).unwrap(),
+            vec!["memory", "memory swap", "oom kill disable"]
+        );
+        let rd = |f: &str| std::fs::read_to_string(t.path().join(f)).unwrap();
+        assert_eq!(rd("memory.oom_control"), "1");
+        assert_eq!(rd("memory.soft_limit_in_bytes"), "33554432");
     }
 
     #[test]

@@ -32,7 +32,8 @@ fn has(controllers: &[String], c: &str) -> bool {
 }
 
 /// Write the v1 files for the resources this hierarchy controls. Returns what
-/// it covered (`memory`, `memory swap`, `cpu`, `cpuset`, `pids`).
+/// it covered (`memory`, `memory swap`, `oom kill disable`, `cpu`, `cpuset`,
+/// `pids`, `blkio weight`, `blkio throttle`).
 pub fn apply(controllers: &[String], dir: &Path, r: &Resources) -> Result<Vec<&'static str>> {
     let mut done = Vec::new();
     if let (true, Some(m)) = (has(controllers, "memory"), &r.memory) {
@@ -51,6 +52,9 @@ pub fn apply(controllers: &[String], dir: &Path, r: &Resources) -> Result<Vec<&'
     if let (true, Some(p)) = (has(controllers, "pids"), &r.pids) {
         pids::apply(dir, p)?;
         done.push("pids");
+    }
+    if let (true, Some(b)) = (has(controllers, "blkio"), &r.block_io) {
+        done.extend(blkio::apply_v1(dir, b)?);
     }
     Ok(done)
 }

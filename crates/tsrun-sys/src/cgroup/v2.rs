@@ -72,6 +72,9 @@ pub fn apply(dir: &Path, r: &Resources) -> Result<Vec<&'static str>> {
         pids::apply(dir, p)?;
         done.push("pids");
     }
+    if let (true, Some(b)) = (has(dir, "io"), &r.block_io) {
+        done.extend(blkio::apply_v2(dir, b)?);
+    }
     Ok(done)
 }
 

@@ -10,6 +10,7 @@ const PROXIED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SI
 
 export default class Attach extends EngineCommand {
   static override summary = 'Attach to a running container: its output here, your input to its stdin'
+  static override aliases = ['container:attach']
   static override description =
     "Streams what the container writes from now on (stdout here, stderr to stderr) and, when it was started with -i, sends your stdin to it. Exits with the container's exit code when it stops. With a TTY, Ctrl-P Ctrl-Q (or --detach-keys) detaches and leaves it running. Without a TTY, signals tsrun receives (Ctrl-C too) go to the container unless --no-sig-proxy."
   static override examples = ['<%= config.bin %> attach web', 'echo hello | <%= config.bin %> attach reader', '<%= config.bin %> attach --no-stdin shell', '<%= config.bin %> attach --detach-keys ctrl-x shell']

@@ -4,6 +4,7 @@ import { EngineCommand } from '../engine-command'
 
 export default class Cp extends EngineCommand {
   static override summary = 'Copy files between a container and the host'
+  static override aliases = ['container:cp']
   static override description = [
     'One side is CONTAINER:PATH. Works on running and stopped containers, volumes included.',
     'A directory is copied as DEST when DEST does not exist and into DEST when it does; SRC/. copies its contents.',

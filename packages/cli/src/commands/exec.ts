@@ -6,6 +6,7 @@ import { detachKeysFlag, parseDetachKeys } from '../attach/detach-keys'
 
 export default class Exec extends EngineCommand {
   static override summary = 'Run a command in a running container'
+  static override aliases = ['container:exec']
   static override description = "The command joins all of the container's namespaces and its cgroup, with the container's environment, user and working directory unless overridden. Flags go before the container; tsrun exits with the command's exit code (126: cannot be invoked, 127: not found)."
   static override examples = [
     '<%= config.bin %> exec web ps',

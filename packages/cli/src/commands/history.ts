@@ -8,6 +8,7 @@ import { noHeadingFlag } from '../flags/listing-flags'
 
 export default class History extends EngineCommand {
   static override summary = 'Show the history of an image'
+  static override aliases = ['image:history']
   static override description = 'One row per history entry of the image config, newest first; SIZE is the uncompressed size of the layer the step made (0B for steps that made none).'
   static override examples = ['<%= config.bin %> history demo:1', '<%= config.bin %> history --no-trunc --format json demo:1']
   static override args = { image: Args.string({ required: true, description: 'image reference or id' }) }

@@ -9,6 +9,7 @@ import { noHeadingFlag } from '../flags/listing-flags'
 
 export default class Images extends EngineCommand {
   static override summary = 'List images'
+  static override aliases = ['image:ls', 'image:list']
   static override examples = ['<%= config.bin %> images', '<%= config.bin %> images -q', '<%= config.bin %> images --format json', '<%= config.bin %> images demo', '<%= config.bin %> images --sort size --noheading', "<%= config.bin %> images --digests --filter 'reference=127.0.0.1:5000/*'"]
   static override args = { reference: Args.string({ description: 'only this repository, or with :TAG only that tag (as docker images REPOSITORY[:TAG])' }) }
   static override flags = {

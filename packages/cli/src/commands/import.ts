@@ -5,6 +5,7 @@ import { EngineCommand } from '../engine-command'
 
 export default class Import extends EngineCommand {
   static override summary = 'Create an image from a rootfs tarball'
+  static override aliases = ['image:import']
   static override description = 'Like `docker import`: the tarball (plain or gzip; - reads stdin) becomes a one-layer image with no command, so give one to `run`.'
   static override examples = ['<%= config.bin %> import rootfs.tar demo:1', 'cat rootfs.tar.gz | <%= config.bin %> import - demo:1']
   static override args = {

@@ -25,6 +25,7 @@ class NetworkNotFoundError extends TsrunError {
 
 export default class Inspect extends EngineCommand {
   static override summary = 'Show low-level information on containers, images or volumes as JSON'
+  static override aliases = ['container:inspect']
   static override description =
     'Without --type a name is looked up as a container, then an image, a network and a volume, as Docker does. The objects found are printed; then one error line per name that was not, and the exit status is 1.'
   static override examples = [

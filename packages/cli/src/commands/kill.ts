@@ -4,6 +4,7 @@ import { allFlag, CONTAINERS_USAGE, targetContainers } from '../flags/all-contai
 
 export default class Kill extends EngineCommand {
   static override summary = 'Send a signal to one or more running containers'
+  static override aliases = ['container:kill']
   static override examples = ['<%= config.bin %> kill web', '<%= config.bin %> kill -s HUP web']
   static override strict = false
   static override usage = CONTAINERS_USAGE

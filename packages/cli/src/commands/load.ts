@@ -5,6 +5,7 @@ import { warning } from '../log-level'
 
 export default class Load extends EngineCommand {
   static override summary = 'Load images from an archive'
+  static override aliases = ['image:load']
   static override description = 'Reads a docker-archive or an oci-archive (plain or gzip), from -i FILE or stdin, and adds every image in it under the names it carries. Nothing is named until every image of the archive is complete, and then every name at once; a load that fails leaves nothing behind. An invalid RepoTags entry refuses the archive, as docker load does.'
   static override examples = ['<%= config.bin %> load -i demo.tar', 'gunzip -c demo.tar.gz | <%= config.bin %> load']
   static override flags = {

@@ -1,11 +1,12 @@
 import { once } from 'node:events'
 import { Args, Flags } from '@oclif/core'
-import { parseTimeArg, readLog, type LogEntry, type LogSink } from '@tsrun/core'
+import { parseTimeArg, readContainerLog, type LogEntry, type LogSink } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
 
 export default class Logs extends EngineCommand {
   static override summary = "Fetch a container's output"
-  static override description = 'Reads the json-file log (rotated files too) in constant memory whatever its size; --tail N reads back from the end.'
+  static override aliases = ['container:logs']
+  static override description = 'Reads the json-file or k8s-file log (rotated files too) in constant memory whatever its size, or the journal for --log-driver journald; --tail N reads back from the end. A container with --log-driver none has no log to read.'
   static override examples = ['<%= config.bin %> logs web', '<%= config.bin %> logs -f --tail 5 web', '<%= config.bin %> logs --since 10m --until 2026-11-28T04:00:00Z -t web']
   static override args = { container: Args.string({ required: true, description: 'container name or id' }) }
   static override flags = {
@@ -22,7 +23,8 @@ export default class Logs extends EngineCommand {
     const rec = engine.containers.store.get(args.container)
     const tail = flags.tail === 'all' ? undefined : Number(flags.tail)
     if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) this.error(`invalid --tail value "${flags.tail}": give a whole number or "all"`, { exit: 125 })
-    await readLog(
+    await readContainerLog(
+      rec,
       engine.containers.logPath(rec),
       {
         tail,

@@ -4,6 +4,7 @@ import { allFlag, CONTAINERS_USAGE, targetContainers } from '../flags/all-contai
 
 export default class Pause extends EngineCommand {
   static override summary = 'Freeze all processes of one or more running containers'
+  static override aliases = ['container:pause']
   static override description = 'Uses the cgroup freezer; the processes keep their memory and resume with tsrun unpause.'
   static override examples = ['<%= config.bin %> pause web', '<%= config.bin %> unpause web']
   static override strict = false

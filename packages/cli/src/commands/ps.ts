@@ -8,6 +8,7 @@ import { noHeadingFlag } from '../flags/listing-flags'
 
 export default class Ps extends EngineCommand {
   static override summary = 'List containers'
+  static override aliases = ['container:ls', 'container:list', 'container:ps']
   static override description =
     'Filters as Docker\'s: status, name (a regular expression), id (a prefix), label, ancestor, exited, before, since, volume, network, health, is-task, isolation, publish, expose. Values of one key are alternatives, every label= must hold, different keys must all hold. status=, -n and -l show stopped containers without -a.'
   static override examples = [

@@ -7,6 +7,7 @@ import { warning } from '../log-level'
 
 export default class Pull extends EngineCommand {
   static override summary = 'Pull an image from a registry or an archive'
+  static override aliases = ['image:pull']
   static override description =
     'The source is chosen by transport, as skopeo does: a bare reference or docker://REF is a registry; oci:DIR[:REF], oci-archive:FILE[:REF] and docker-archive:FILE[:REF] read local layouts and archives. An interrupted pull resumes with the layers already complete.'
   static override examples = [

@@ -7,6 +7,7 @@ import { LayerProgress, pushProgress } from '../render/layer-progress'
 
 export default class Push extends EngineCommand {
   static override summary = 'Push an image to a registry'
+  static override aliases = ['image:push']
   static override description =
     'Blobs the registry has are skipped; blobs another local tag says are in a repository of the same registry are mounted from there; the manifest goes last. Credentials come from `tsrun login`, or --creds for this push only. Set TSRUN_PUSH_CHUNK_SIZE (bytes) to upload in chunks.'
   static override examples = ['<%= config.bin %> push 127.0.0.1:5000/demo:1', '<%= config.bin %> push demo:1 127.0.0.1:5000/team/demo:1', '<%= config.bin %> push --creds alice:secret 127.0.0.1:5000/demo:1']

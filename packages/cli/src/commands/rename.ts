@@ -4,6 +4,7 @@ import { EngineCommand } from '../engine-command'
 
 export default class Rename extends EngineCommand {
   static override summary = 'Rename a container'
+  static override aliases = ['container:rename']
   static override description = 'Works on running containers too. The old name is free afterwards.'
   static override examples = ['<%= config.bin %> rename web web-old']
   static override args = {

@@ -5,6 +5,7 @@ import { allFlag, CONTAINERS_USAGE, targetContainers } from '../flags/all-contai
 
 export default class Rm extends EngineCommand {
   static override summary = 'Remove one or more containers'
+  static override aliases = ['container:rm', 'container:remove']
   static override examples = ['<%= config.bin %> rm web', '<%= config.bin %> rm -f $(<%= config.bin %> ps -aq)', '<%= config.bin %> rm -f -t 5 --all', '<%= config.bin %> rm --ignore maybe-gone']
   static override strict = false
   static override usage = CONTAINERS_USAGE
@@ -15,6 +16,8 @@ export default class Rm extends EngineCommand {
     volumes: Flags.boolean({ char: 'v', description: 'remove the anonymous volumes the container made too (named volumes stay)' }),
     time: Flags.integer({ char: 't', min: 0, description: 'with -f, stop a running container first, waiting this many seconds before killing it (podman)' }),
     ignore: Flags.boolean({ char: 'i', description: 'a container that does not exist is not an error (podman)' }),
+    // The monitor's exit command for --rm: kept through a `restart` (ContainerService.autoRemove).
+    'auto-remove': Flags.boolean({ hidden: true }),
   }
 
   async run(): Promise<void> {
@@ -23,6 +26,10 @@ export default class Rm extends EngineCommand {
     let failed: unknown
     for (const ref of await targetContainers(engine, this.displayName(), argv as string[], flags.all)) {
       try {
+        if (flags['auto-remove']) {
+          await engine.containers.autoRemove(engine.containers.store.get(ref))
+          continue
+        }
         const rec = engine.containers.store.get(ref)
         // podman's rm -f -t N: the stop signal and N seconds' grace instead of SIGKILL at once.
         if (flags.force && flags.time !== undefined && (await engine.containers.state(rec)).status === 'running') await engine.containers.stop(rec, flags.time)

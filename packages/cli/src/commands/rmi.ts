@@ -3,6 +3,7 @@ import { EngineCommand } from '../engine-command'
 
 export default class Rmi extends EngineCommand {
   static override summary = 'Remove one or more images'
+  static override aliases = ['image:rm', 'image:remove']
   static override examples = ['<%= config.bin %> rmi demo:1', '<%= config.bin %> rmi -f 1a2b3c4d5e6f']
   static override strict = false
   static override args = { image: Args.string({ required: true, description: 'image reference or id' }) }

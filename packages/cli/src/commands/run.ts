@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core'
-import type { ContainerRecord, Engine } from '@tsrun/core'
+import { InvalidArgumentError, type ContainerRecord, type Engine } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
 import { pullFlags, pullIfNeeded } from '../flags/pull-flags'
 import { containerFlags, toCreateOptions } from '../flags/container-flags'
+import { CidFile } from '../flags/runtime-flags'
 import { splitRunArgv } from '../flags/split-argv'
 import { replaceFlag, replaceNamed } from '../flags/replace'
 import { checkTty } from '../flags/tty-check'
@@ -10,6 +11,7 @@ import { detachKeysFlag, parseDetachKeys } from '../attach/detach-keys'
 
 export default class Run extends EngineCommand {
   static override summary = 'Create and start a container from an image'
+  static override aliases = ['container:run']
   static override description = 'Flags go before the image; everything after the image is the command and its arguments. In the foreground, tsrun exits with the container\'s exit code.'
   static override examples = [
     '<%= config.bin %> run --rm demo:1 echo hello',
@@ -35,10 +37,19 @@ export default class Run extends EngineCommand {
     const { flags, args } = await this.parse({ ...Run, strict: true }, ours)
     const detachKeys = parseDetachKeys(flags['detach-keys'])
     if (!flags.detach) checkTty(flags.interactive, flags.tty)
+    if (flags.detach && flags.attach?.length) throw new InvalidArgumentError('conflicting options: -a and -d (a detached container is not attached to)')
+    const options = toCreateOptions(flags, args.image, command)
     const engine = await this.openEngine(flags)
-    await pullIfNeeded(engine, args.image, flags)
-    if (flags.replace) await replaceNamed(engine, flags.name)
-    const rec = await engine.containers.create(toCreateOptions(flags, args.image, command))
+    const cid = new CidFile(flags.cidfile)
+    let rec: ContainerRecord
+    try {
+      await pullIfNeeded(engine, args.image, flags)
+      if (flags.replace) await replaceNamed(engine, flags.name)
+      rec = await engine.containers.create(options)
+      cid.write(rec.id)
+    } finally {
+      cid.close()
+    }
     if (flags.detach) {
       await this.startOrClean(engine, rec, false)
       this.log(rec.id)
@@ -55,7 +66,8 @@ export default class Run extends EngineCommand {
   /** Start; with --rm, a container that could not start is removed before the error is shown. */
   private async startOrClean(engine: Engine, rec: ContainerRecord, attach: boolean, io: Parameters<Engine['containers']['start']>[2] = {}): Promise<number> {
     try {
-      return await engine.containers.start(rec, attach, io)
+      // -a: only the streams asked for reach this terminal.
+      return await engine.containers.start(rec, attach, { stdout: rec.config.AttachStdout !== false, stderr: rec.config.AttachStderr !== false, ...io })
     } catch (err) {
       if (rec.hostConfig.AutoRemove) await engine.containers.remove(rec, true).catch(() => undefined)
       throw err

@@ -5,6 +5,7 @@ import { EngineCommand } from '../engine-command'
 
 export default class Save extends EngineCommand {
   static override summary = 'Save images to an archive'
+  static override aliases = ['image:save']
   static override description = 'docker-archive (the default, what `docker load` and `podman load` read) or oci-archive (a tar of an OCI image layout). With -o the file appears whole or not at all.'
   static override examples = ['<%= config.bin %> save -o demo.tar demo:1', '<%= config.bin %> save --format oci-archive -o demo.oci.tar demo:1 other:2', '<%= config.bin %> save demo:1 | gzip > demo.tar.gz']
   static override strict = false

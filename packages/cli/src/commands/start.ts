@@ -5,6 +5,7 @@ import { allFlag, CONTAINERS_USAGE, targetContainers } from '../flags/all-contai
 
 export default class Start extends EngineCommand {
   static override summary = 'Start one or more created or stopped containers'
+  static override aliases = ['container:start']
   static override examples = ['<%= config.bin %> start web', '<%= config.bin %> start -a job']
   static override strict = false
   static override usage = CONTAINERS_USAGE

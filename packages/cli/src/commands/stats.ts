@@ -9,6 +9,7 @@ const INTERVAL_MS = 1000
 
 export default class Stats extends EngineCommand {
   static override summary = 'Show live resource usage of containers'
+  static override aliases = ['container:stats']
   static override description = 'CPU % (of one CPU), memory use and limit, network and block I/O, and the number of processes, read from each container\'s cgroup. Without names: every running container. Refreshes every second until Ctrl-C, or once with --no-stream.'
   static override examples = ['<%= config.bin %> stats', '<%= config.bin %> stats --no-stream web', '<%= config.bin %> stats --no-stream --format json']
   static override strict = false

@@ -3,6 +3,7 @@ import { EngineCommand } from '../engine-command'
 
 export default class Tag extends EngineCommand {
   static override summary = 'Give an image another name'
+  static override aliases = ['image:tag']
   static override examples = ['<%= config.bin %> tag demo:1 127.0.0.1:5000/team/demo:1']
   static override args = {
     source: Args.string({ required: true, description: 'image reference or id' }),

@@ -4,6 +4,7 @@ import { allFlag, CONTAINERS_USAGE, targetContainers } from '../flags/all-contai
 
 export default class Unpause extends EngineCommand {
   static override summary = 'Resume all processes of one or more paused containers'
+  static override aliases = ['container:unpause']
   static override examples = ['<%= config.bin %> unpause web']
   static override strict = false
   static override usage = CONTAINERS_USAGE

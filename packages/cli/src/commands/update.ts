@@ -6,6 +6,7 @@ import { warning } from '../log-level'
 
 export default class Update extends EngineCommand {
   static override summary = 'Change the resource limits of one or more containers'
+  static override aliases = ['container:update']
   static override description = 'A running container gets the new limits at once; a stopped one at its next start. Prints each container as it is updated.'
   static override examples = ['<%= config.bin %> update --memory 128m --cpus 1 web', '<%= config.bin %> update --pids-limit 200 web worker']
   static override strict = false

@@ -3,6 +3,7 @@ import { EngineCommand } from '../engine-command'
 
 export default class Wait extends EngineCommand {
   static override summary = 'Block until containers stop, then print their exit codes'
+  static override aliases = ['container:wait']
   static override examples = ['<%= config.bin %> wait web']
   static override strict = false
   static override args = { container: Args.string({ required: true, description: 'container name or id' }) }

@@ -5,6 +5,7 @@ import { mountFlags, toMountInputs, type MountFlagValues } from './mount-flags'
 import { resourceFlags, toResources, type ResourceFlagValues } from './resource-flags'
 import { securityFlags, toHostOptions, type SecurityFlagValues } from './security-flags'
 import { warning } from '../log-level'
+import { labelFileEntries, runtimeCreateOptions, runtimeFlags, type RuntimeFlagValues } from './runtime-flags'
 
 /** Flags `run` and `create` share, with Docker's names and short forms. */
 export const containerFlags = {
@@ -25,11 +26,12 @@ export const containerFlags = {
   ...mountFlags,
   ...resourceFlags,
   ...securityFlags,
+  ...runtimeFlags,
   init: Flags.boolean({ description: 'run a tiny init as PID 1 that forwards signals and reaps zombies' }),
 }
 
 /** The parsed flags of `containerFlags`. */
-export interface ContainerFlagValues extends ResourceFlagValues, MountFlagValues, SecurityFlagValues {
+export interface ContainerFlagValues extends ResourceFlagValues, MountFlagValues, SecurityFlagValues, RuntimeFlagValues {
   name?: string
   hostname?: string
   env?: string[]
@@ -66,12 +68,13 @@ export function toCreateOptions(flags: ContainerFlagValues, image: string, comma
     autoRemove: Boolean(flags.rm),
     isolation: flags.isolation,
     storageDriver: flags['storage-driver'],
-    labels: parseLabels(flags.label ?? []),
+    labels: parseLabels([...labelFileEntries(flags['label-file'] ?? []), ...(flags.label ?? [])]),
     mounts: toMountInputs(flags),
     resources: toResources(flags),
     init: Boolean(flags.init),
     hostOptions: toHostOptions(flags),
     platform: flags.platform,
+    ...runtimeCreateOptions(flags),
     onWarning: warning,
   }
 }

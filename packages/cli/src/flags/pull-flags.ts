@@ -10,13 +10,14 @@ export const pullFlags = {
 }
 
 /** Apply the pull policy before create; progress goes to stderr so stdout stays the container's. */
-export async function pullIfNeeded(engine: Engine, image: string, flags: { pull: string; platform?: string; 'tls-verify': boolean }): Promise<void> {
+export async function pullIfNeeded(engine: Engine, image: string, flags: { pull: string; platform?: string; 'tls-verify': boolean; quiet?: boolean }): Promise<void> {
   const progress = new LayerProgress(process.stderr)
   try {
     await engine.images.ensure(image, flags.pull as PullPolicy, {
       platform: flags.platform ? parsePlatform(flags.platform) : undefined,
       tlsVerify: flags['tls-verify'],
-      progress: pullProgress(progress),
+      // `-q`: nothing of the pull is shown (errors still are).
+      progress: flags.quiet ? undefined : pullProgress(progress),
     })
   } finally {
     progress.done()

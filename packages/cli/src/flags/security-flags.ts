@@ -15,6 +15,7 @@ export const securityFlags = {
   device: Flags.string({ ...many, description: 'add a host device: /dev/HOST[:/dev/CONTAINER][:rwm]' }),
   restart: Flags.string({ description: 'restart policy: no, on-failure[:max-retries], always, unless-stopped' }),
   'log-opt': Flags.string({ ...many, description: 'log option: max-size=10m, max-file=3' }),
+  'log-driver': Flags.string({ description: 'log driver: json-file (default), k8s-file, journald or none' }),
 }
 
 /** The parsed flags of `securityFlags`. */
@@ -29,10 +30,11 @@ export interface SecurityFlagValues {
   device?: string[]
   restart?: string
   'log-opt'?: string[]
+  'log-driver'?: string
 }
 
 /** Check the values (one-line errors, exit 125) and turn them into HostConfig fields. */
-export function toHostOptions(f: SecurityFlagValues & { rm?: boolean; network?: string }): HostOptions {
+export function toHostOptions(f: SecurityFlagValues & { rm?: boolean; network?: string; 'oom-score-adj'?: number; 'group-add'?: string[] }): HostOptions {
   return parseHostOptions({
     capAdd: f['cap-add'],
     capDrop: f['cap-drop'],
@@ -44,6 +46,9 @@ export function toHostOptions(f: SecurityFlagValues & { rm?: boolean; network?: 
     device: f.device,
     restart: f.restart,
     logOpt: f['log-opt'],
+    logDriver: f['log-driver'],
+    oomScoreAdj: f['oom-score-adj'],
+    groupAdd: f['group-add'],
     autoRemove: f.rm,
     network: f.network,
   })

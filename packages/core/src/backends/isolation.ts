@@ -44,6 +44,8 @@ export interface StartRequest {
    * with `detached`.
    */
   detachKeys?: Uint8Array
+  /** Foreground: which of the caller's streams the output goes to (`run -a`); absent: both. The log gets all of it. */
+  attach?: { stdout: boolean; stderr: boolean }
 }
 
 /** Result of `start`: for a foreground start, how the container ended. */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import type { IsolationBackend, RuntimeHandle, RuntimeState } from '../backends/isolation'
+import type { IsolationBackend, RuntimeHandle, RuntimeState, StartRequest } from '../backends/isolation'
 import type { BackendRegistry } from '../backends/registry'
 import type { StorageDriver } from '../backends/storage'
 import type { EngineConfig } from '../config'
@@ -19,6 +19,8 @@ import type { CreateOptions } from './create-options'
 import { unenforceableLimits } from './container-control'
 import { defaultPlatform, formatPlatform, platformMismatch } from '../registry/platform'
 import { buildRuntimeSpec, EtcFiles, hostsFile } from './oci-spec'
+import { readJson, writeJsonAtomic } from '../util/atomic'
+import { cgroupsPathFor, donorOf, joinDonors, type Donor } from './namespace-modes'
 import { decideProcess } from './process-spec'
 import type { ContainerRecord } from './record'
 import { EventJournal } from './events'
@@ -68,11 +70,18 @@ export class ContainerService {
       const have = formatPlatform({ os: image.config.os, architecture: image.config.architecture, variant: image.config.variant })
       opts.onWarning(`The requested image's platform (${have}) does not match the detected host platform (${formatPlatform(defaultPlatform())}) and no specific platform was requested`)
     }
+    if (opts.resources?.OomKillDisable && !opts.resources.Memory) {
+      // docker/cli's warning, word for word.
+      opts.onWarning?.("Disabling the OOM killer on containers without setting a '-m/--memory' limit may be dangerous.")
+    }
     if (opts.resources && opts.onWarning) {
       for (const w of unenforceableLimits(this.backends.resolve<IsolationBackend>('isolation', isolationName), opts.resources)) opts.onWarning(w)
     }
+    const ns = opts.namespaces ?? {}
+    // A container to share namespaces with must exist now (it must run only at start).
+    for (const donor of [donorOf(ns.PidMode), donorOf(ns.IpcMode)]) if (donor) this.store.get(donor)
     const id = newId()
-    const hostname = opts.hostname ?? (opts.network === 'host' ? os.hostname() : shortId(id))
+    const hostname = opts.hostname ?? (opts.network === 'host' || ns.UTSMode === 'host' ? os.hostname() : shortId(id))
     const proc = decideProcess(opts, image.config.config ?? {}, hostname)
     const mountPlan = planMounts(opts.mounts ?? {}, Object.keys(image.config.config?.Volumes ?? {}), this.store, this.volumes)
     const { Volumes, ...mountConfig } = dockerMountConfig(opts.mounts ?? {}, Object.keys(image.config.config?.Volumes ?? {}))
@@ -118,13 +127,15 @@ export class ContainerService {
           Tty: opts.tty,
           OpenStdin: opts.stdin,
           Labels: { ...(image.config.config?.Labels ?? {}), ...opts.labels },
-          StopSignal: image.config.config?.StopSignal,
+          StopSignal: opts.stopSignal ?? image.config.config?.StopSignal,
+          ...(opts.stopTimeout !== undefined ? { StopTimeout: opts.stopTimeout } : {}),
+          ...attachConfig(opts),
           Volumes,
         },
-        hostConfig: { NetworkMode: opts.network as 'none' | 'host', AutoRemove: opts.autoRemove, Isolation: isolationName, StorageDriver: storageName, ...opts.resources, ...(opts.init ? { Init: true } : {}), ...opts.hostOptions, ...mountConfig },
+        hostConfig: { NetworkMode: opts.network as 'none' | 'host', AutoRemove: opts.autoRemove, Isolation: isolationName, StorageDriver: storageName, ...opts.resources, ...(opts.init ? { Init: true } : {}), ...opts.hostOptions, ...mountConfig, ...ns, ...(opts.cidFile ? { ContainerIDFile: opts.cidFile } : {}) },
         layers: image.layers,
         rootfs,
-        cgroupsPath: `tsrun/${id}`,
+        cgroupsPath: cgroupsPathFor(id, ns),
         ...(mounts ? { mounts } : {}),
       }
       const etc = this.writeEtcFiles(dir, rec)
@@ -153,18 +164,19 @@ export class ContainerService {
    * then `onDetached` is called and this resolves 0, the container running
    * on (a `--rm` one is removed by its monitor when it exits).
    */
-  async start(rec: ContainerRecord, attach: boolean, io: { detachKeys?: Uint8Array; onDetached?: () => void } = {}): Promise<number> {
+  async start(rec: ContainerRecord, attach: boolean, io: { detachKeys?: Uint8Array; onDetached?: () => void } & Partial<NonNullable<StartRequest['attach']>> = {}): Promise<number> {
     const isolation = this.isolationOf(rec)
     const state = await isolation.state(this.handle(rec))
     if (state.status === 'running') {
       if (attach) throw new ConflictError(`container ${rec.name} is already running; use tsrun logs -f ${rec.name} to follow it`)
       return 0
     }
+    if (donorOf(rec.hostConfig.PidMode) || donorOf(rec.hostConfig.IpcMode)) await this.pointAtDonors(rec)
     fs.rmSync(path.join(this.store.dir(rec.id), 'shim.json'), { force: true })
     clearStopRequest(this.store.dir(rec.id))
     if (attach) this.events.emit('start', rec)
     const detachKeys = attach && rec.config.Tty && rec.config.OpenStdin ? io.detachKeys : undefined
-    const exitCommand = rec.hostConfig.AutoRemove && (!attach || detachKeys) ? this.selfCommand('rm', '-f', rec.id) : undefined
+    const exitCommand = rec.hostConfig.AutoRemove && (!attach || detachKeys) ? this.selfCommand('rm', '-f', '--auto-remove', rec.id) : undefined
     const result = await isolation.start({
       id: rec.id,
       bundleDir: path.join(this.store.dir(rec.id), 'bundle'),
@@ -174,10 +186,31 @@ export class ContainerService {
       tty: rec.config.Tty,
       exitCommand,
       detachKeys,
+      // -a: which of the caller's streams the output reaches (absent: both).
+      ...(attach && (io.stdout !== undefined || io.stderr !== undefined) ? { attach: { stdout: io.stdout !== false, stderr: io.stderr !== false } } : {}),
     })
     if (!attach) this.events.emit('start', rec)
     if (result.detached) io.onDetached?.()
     return result.exitCode
+  }
+
+  /**
+   * `--pid/--ipc container:NAME`: the bundle's joined namespaces point at
+   * the donor's PID 1 of now (it changes whenever the donor restarts), as
+   * Docker resolves them at each start. Rewritten by rename.
+   */
+  private async pointAtDonors(rec: ContainerRecord): Promise<void> {
+    const file = path.join(this.store.dir(rec.id), 'bundle', 'config.json')
+    const spec = readJson<Parameters<typeof joinDonors>[0]>(file)
+    if (!spec) throw new TsrunError(`container ${rec.name} has no runtime bundle (${file}): remove it and create it again`)
+    const donors = new Map<string, Donor>()
+    for (const name of [donorOf(rec.hostConfig.PidMode), donorOf(rec.hostConfig.IpcMode)]) {
+      if (!name || donors.has(name)) continue
+      const d = this.store.get(name)
+      const st = await this.state(d)
+      donors.set(name, { name: d.name, pid: st.status === 'running' && !st.restarting ? st.pid : undefined, IpcMode: d.hostConfig.IpcMode })
+    }
+    writeJsonAtomic(file, joinDonors(spec, rec.hostConfig, (name) => donors.get(name)!))
   }
 
   async state(rec: ContainerRecord): Promise<RuntimeState> {
@@ -204,20 +237,77 @@ export class ContainerService {
     await this.isolationOf(rec).signal(this.handle(rec), sig).catch(ignoreNotRunning)
   }
 
-  /** The stop signal, then SIGKILL after `timeoutSec`; resolves once it has exited. */
-  async stop(rec: ContainerRecord, timeoutSec: number): Promise<void> {
+  /**
+   * The stop signal (`signal`, else the container's `--stop-signal` or
+   * image's, else SIGTERM), then SIGKILL after `timeoutSec` (else the
+   * container's `--stop-timeout`, else 10 s); resolves once it has exited.
+   */
+  async stop(rec: ContainerRecord, timeoutSec?: number, signalName?: string): Promise<void> {
     if ((await this.state(rec)).status !== 'running') return
     const isolation = this.isolationOf(rec)
-    const signal = parseSignal(rec.config.StopSignal ?? 'SIGTERM')
+    const signal = parseSignal(signalName ?? rec.config.StopSignal ?? 'SIGTERM')
+    timeoutSec ??= rec.config.StopTimeout ?? 10
     requestStop(this.store.dir(rec.id))
     this.events.emit('kill', rec, { signal: String(signalNumber(signal)) })
     await isolation.signal(this.handle(rec), signal).catch(ignoreNotRunning)
-    const exited = await waitUntil(async () => (await this.state(rec)).status !== 'running', timeoutSec * 1000)
+    // A negative timeout waits as long as it takes, as Docker's -t -1.
+    const exited = await waitUntil(async () => (await this.state(rec)).status !== 'running', timeoutSec < 0 ? Infinity : timeoutSec * 1000, this.store.dir(rec.id))
     if (!exited) {
       await isolation.signal(this.handle(rec), 'SIGKILL').catch(ignoreNotRunning)
       await this.wait(rec)
     }
     this.events.emit('stop', rec)
+  }
+
+  /**
+   * `restart`: stop (as `stop` does, with its timeout and signal) when it
+   * runs, then start detached, as Docker. An `--rm` container is kept
+   * through it: its monitor's exit command finds the keep marker and
+   * leaves it (Docker sets AutoRemove aside for the restart).
+   */
+  async restart(rec: ContainerRecord, timeoutSec?: number, signalName?: string): Promise<void> {
+    if (signalName !== undefined) parseSignal(signalName)
+    if (rec.hostConfig.AutoRemove && (await this.state(rec)).status === 'running') {
+      fs.writeFileSync(path.join(this.store.dir(rec.id), KEEP_ON_EXIT), '')
+    }
+    await this.stop(rec, timeoutSec, signalName)
+    await this.start(rec, false)
+    this.events.emit('restart', rec)
+  }
+
+  /**
+   * The monitor's exit command for `--rm` (`rm -f --auto-remove`): remove
+   * the container unless a restart asked to keep it (the marker is used
+   * up) or it runs again already. Answers whether it was removed.
+   */
+  async autoRemove(rec: ContainerRecord): Promise<boolean> {
+    const keep = path.join(this.store.dir(rec.id), KEEP_ON_EXIT)
+    if (fs.existsSync(keep)) {
+      fs.rmSync(keep, { force: true })
+      return false
+    }
+    if ((await this.state(rec)).status === 'running') return false
+    await this.remove(rec, true)
+    return true
+  }
+
+  /**
+   * `container prune`: remove every container that is not running (and,
+   * with `untilNano`, was created before then). Answers the ids removed
+   * and the bytes their directories held.
+   */
+  async prune(filter: { untilNano?: number } = {}): Promise<{ deleted: string[]; reclaimed: number }> {
+    const deleted: string[] = []
+    let reclaimed = 0
+    for (const v of await this.list(true)) {
+      if (v.state.status === 'running') continue
+      if (filter.untilNano !== undefined && Date.parse(v.record.created) * 1e6 >= filter.untilNano) continue
+      const size = directorySize(this.store.dir(v.record.id))
+      await this.remove(v.record, false)
+      deleted.push(v.record.id)
+      reclaimed += size
+    }
+    return { deleted, reclaimed }
   }
 
   /** Resolves with the exit code once the container is not running. */
@@ -295,6 +385,19 @@ export class ContainerService {
     fs.writeFileSync(etc.resolvConf, readOr('/etc/resolv.conf', ''))
     return etc
   }
+}
+
+/** A `restart` of an `--rm` container leaves this in its directory for the exit command (see autoRemove). */
+const KEEP_ON_EXIT = 'keep-on-exit'
+
+/**
+ * `-a/--attach` as Docker records it: the streams asked for; without `-a`,
+ * stdout and stderr, and stdin with `-i`.
+ */
+function attachConfig(opts: CreateOptions): { AttachStdin: boolean; AttachStdout: boolean; AttachStderr: boolean } {
+  const a = opts.attach
+  if (!a?.length) return { AttachStdin: opts.stdin, AttachStdout: true, AttachStderr: true }
+  return { AttachStdin: a.includes('stdin'), AttachStdout: a.includes('stdout'), AttachStderr: a.includes('stderr') }
 }
 
 function readOr(file: string, fallback: string): string {

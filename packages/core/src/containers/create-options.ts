@@ -1,5 +1,6 @@
 import type { MountInputs } from '../volumes/container-mounts'
 import type { HostOptions } from './host-options'
+import type { NamespaceOptions } from './namespace-modes'
 import type { ResourceLimits } from './resources'
 
 /** What `tsrun create` / `tsrun run` ask for, after flag parsing, before policy. */
@@ -33,6 +34,15 @@ export interface CreateOptions {
   hostOptions?: HostOptions
   /** `--platform` as typed: the image was chosen for it, so no warning when it is not the host's. */
   platform?: string
+  /** `--ipc`, `--pid`, `--uts`, `--cgroupns`, `--cgroup-parent`, `--shm-size`: already checked (namespace-modes.ts). */
+  namespaces?: NamespaceOptions
+  /** `--stop-signal` (checked) and `--stop-timeout` (seconds). */
+  stopSignal?: string
+  stopTimeout?: number
+  /** `-a/--attach` streams (stdin, stdout, stderr); absent: Docker's default. */
+  attach?: Array<'stdin' | 'stdout' | 'stderr'>
+  /** `--cidfile`: recorded in HostConfig.ContainerIDFile (the CLI writes the file). */
+  cidFile?: string
   /** Told about limits the host cannot enforce (`WARNING:` lines in the CLI). */
   onWarning?: (message: string) => void
 }

@@ -19,9 +19,16 @@ export interface DeviceMapping {
   CgroupPermissions: string
 }
 
-/** Log driver options (`--log-opt`); only Docker's `json-file` driver exists. */
+/** The log drivers: Docker's `json-file` (the default), `journald` and `none`, and podman's `k8s-file`. */
+export const LOG_DRIVERS = ['json-file', 'k8s-file', 'none', 'journald'] as const
+export type LogDriver = (typeof LOG_DRIVERS)[number]
+
+/** journald's socket: the `journald` driver needs a journald running on the host. */
+export const JOURNALD_SOCKET = '/run/systemd/journal/socket'
+
+/** `--log-driver` and its options (`--log-opt`); rotation for the two file drivers. */
 export interface LogConfig {
-  Type: 'json-file'
+  Type: LogDriver
   Config: { 'max-size'?: string; 'max-file'?: string }
 }
 
@@ -44,6 +51,10 @@ export interface HostOptions {
   Devices?: DeviceMapping[]
   RestartPolicy?: RestartPolicy
   LogConfig?: LogConfig
+  /** `--oom-score-adj`, -1000 to 1000. */
+  OomScoreAdj?: number
+  /** `--group-add`, as typed: gids or group names of the container's /etc/group. */
+  GroupAdd?: string[]
 }
 
 /** The flag values, as typed on `run`/`create`. */
@@ -58,6 +69,9 @@ export interface HostFlagInput {
   device?: string[]
   restart?: string
   logOpt?: string[]
+  logDriver?: string
+  oomScoreAdj?: number
+  groupAdd?: string[]
   autoRemove?: boolean
   network?: string
 }
@@ -105,8 +119,33 @@ export function parseHostOptions(f: HostFlagInput): HostOptions {
     out.RestartPolicy = parseRestartPolicy(f.restart)
     if (f.autoRemove && out.RestartPolicy.Name !== 'no') throw new InvalidArgumentError('conflicting options: --restart and --rm')
   }
-  if (f.logOpt?.length) out.LogConfig = parseLogOpts(f.logOpt)
+  if (f.logOpt?.length || f.logDriver !== undefined) out.LogConfig = parseLogOpts(f.logOpt ?? [], f.logDriver)
+  if (f.oomScoreAdj !== undefined) out.OomScoreAdj = parseOomScoreAdj(f.oomScoreAdj)
+  if (f.groupAdd?.length) {
+    out.GroupAdd = f.groupAdd.map((g) => {
+      if (!/^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$/.test(g)) throw new InvalidArgumentError(`invalid --group-add "${g}": give a group name or a numeric gid`)
+      return g
+    })
+  }
   return out
+}
+
+/**
+ * Docker's range, and a value below this process's own (which the kernel
+ * refuses without CAP_SYS_RESOURCE) is refused here rather than at start.
+ */
+function parseOomScoreAdj(n: number): number {
+  if (!Number.isInteger(n) || n < -1000 || n > 1000) throw new InvalidArgumentError(`invalid value ${n} for --oom-score-adj: the range is [-1000, 1000]`)
+  let own = 0
+  try {
+    own = Number(fs.readFileSync('/proc/self/oom_score_adj', 'utf8').trim())
+  } catch {
+    /* no procfs: let the runtime say */
+  }
+  if (n < own && !grantableCapabilities().includes('CAP_SYS_RESOURCE')) {
+    throw new InvalidArgumentError(`--oom-score-adj ${n}: lowering the OOM score below ${own} needs CAP_SYS_RESOURCE, which tsrun does not hold on this host`)
+  }
+  return n
 }
 
 function splitOnce(s: string, sep: RegExp): [string, string | undefined] {
@@ -180,12 +219,24 @@ export function parseDevice(s: string): DeviceMapping {
   return { PathOnHost: host, PathInContainer: inside, CgroupPermissions: perms }
 }
 
-/** `--log-opt max-size=10m --log-opt max-file=3` for the json-file log. */
-export function parseLogOpts(opts: string[]): LogConfig {
+/**
+ * `--log-driver` (default json-file) and `--log-opt max-size=10m
+ * --log-opt max-file=3`, which the two file drivers take; `none` and
+ * `journald` take no options. `journald` needs the host's journald.
+ */
+export function parseLogOpts(opts: string[], driver = 'json-file'): LogConfig {
+  if (!(LOG_DRIVERS as readonly string[]).includes(driver)) {
+    throw new InvalidArgumentError(`--log-driver "${driver}": unknown log driver; use ${LOG_DRIVERS.join(', ')}`)
+  }
+  const type = driver as LogDriver
+  if (type === 'journald' && !fs.existsSync(JOURNALD_SOCKET)) {
+    throw new InvalidArgumentError(`--log-driver journald: no journald on this host (${JOURNALD_SOCKET} is missing); use json-file (the default) or k8s-file`)
+  }
   const config: LogConfig['Config'] = {}
   for (const o of opts) {
     const [k, v] = splitOnce(o, /=/)
     if (v === undefined || v === '') throw new InvalidArgumentError(`invalid --log-opt "${o}": expected KEY=VALUE`)
+    if (type === 'none' || type === 'journald') throw new InvalidArgumentError(`unknown --log-opt "${k}" for the ${type} log driver: it takes no options`)
     if (k === 'max-size') {
       parseByteSize(v, '--log-opt max-size')
       config['max-size'] = v
@@ -193,13 +244,13 @@ export function parseLogOpts(opts: string[]): LogConfig {
       if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`invalid --log-opt max-file "${v}": give a whole number of at least 1`)
       config['max-file'] = v
     } else {
-      throw new InvalidArgumentError(`unknown --log-opt "${k}" for the json-file log: use max-size or max-file`)
+      throw new InvalidArgumentError(`unknown --log-opt "${k}" for the ${type} log: use max-size or max-file`)
     }
   }
   if (config['max-file'] && Number(config['max-file']) > 1 && !config['max-size']) {
     throw new InvalidArgumentError('--log-opt max-file needs max-size: files are rotated when they reach max-size')
   }
-  return { Type: 'json-file', Config: config }
+  return { Type: type, Config: config }
 }
 
 /** `--log-opt max-size`, in bytes (0: no rotation). */

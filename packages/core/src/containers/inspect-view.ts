@@ -2,6 +2,7 @@ import * as path from 'node:path'
 import type { ContainerView } from './container-service'
 import { containerNetworks } from './container-networks'
 import type { ContainerRecord } from './record'
+import { runtimeOptionsView } from './runtime-options-view'
 
 /**
  * Docker's `docker inspect` shape for a container (Engine API v1.52's
@@ -39,7 +40,8 @@ export function inspectView(view: ContainerView, logPath: string, sizes?: { rw: 
     ResolvConfPath: path.join(dir, 'resolv.conf'),
     HostnamePath: path.join(dir, 'hostname'),
     HostsPath: path.join(dir, 'hosts'),
-    LogPath: logPath,
+    // As Docker: no log file for the drivers that write none.
+    LogPath: ['none', 'journald'].includes(r.hostConfig.LogConfig?.Type ?? 'json-file') ? '' : logPath,
     Name: `/${r.name}`,
     RestartCount: s.restartCount ?? 0,
     Driver: r.hostConfig.StorageDriver,
@@ -70,6 +72,7 @@ export function inspectView(view: ContainerView, logPath: string, sizes?: { rw: 
       Devices: r.hostConfig.Devices ?? [],
       RestartPolicy: r.hostConfig.RestartPolicy ?? { Name: 'no', MaximumRetryCount: 0 },
       LogConfig: r.hostConfig.LogConfig ?? { Type: 'json-file', Config: {} },
+      ...runtimeOptionsView(r),
     },
     GraphDriver: { Name: r.hostConfig.StorageDriver, Data: { RootfsPath: r.rootfs.path } },
     ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
@@ -89,6 +92,10 @@ export function inspectView(view: ContainerView, logPath: string, sizes?: { rw: 
       Entrypoint: r.config.Entrypoint,
       Labels: r.config.Labels ?? {},
       StopSignal: r.config.StopSignal,
+      ...(r.config.StopTimeout !== undefined ? { StopTimeout: r.config.StopTimeout } : {}),
+      AttachStdin: r.config.AttachStdin ?? r.config.OpenStdin,
+      AttachStdout: r.config.AttachStdout ?? true,
+      AttachStderr: r.config.AttachStderr ?? true,
     },
     NetworkSettings: networkSettings(r, s.status === 'running' ? s.pid : undefined),
   }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import { rfc3339Nano } from '../util/time-arg'
 import { backwardLines, completeEnd, forwardLines } from './log-lines'
 
-/** One line of the json-file log the monitor writes. */
+/** One line of the json-file (or k8s-file) log the monitor writes. */
 export interface LogEntry {
   log: string
   stream: 'stdout' | 'stderr'
@@ -195,8 +195,15 @@ function seekTail(cursors: Cursor[], ends: number[], tail: number, window: TimeW
   }
 }
 
+/** podman's k8s-file line (the CRI format): `TIME STREAM F|P TEXT`, `P` a part without its newline. */
+const K8S_LINE = /^(\S+) (stdout|stderr) ([FP]) ([\s\S]*)$/
+
 function parseLine(line: Buffer): LogEntry | undefined {
   if (line.length === 0) return undefined
+  if (line[0] !== 0x7b) {
+    const m = K8S_LINE.exec(line.toString('utf8'))
+    return m ? { time: m[1], stream: m[2] as LogEntry['stream'], log: m[3] === 'F' ? `${m[4]}\n` : m[4] } : undefined
+  }
   try {
     const e = JSON.parse(line.toString('utf8')) as LogEntry
     return typeof e === 'object' && e !== null && typeof e.log === 'string' && typeof e.time === 'string' ? e : undefined

@@ -1,5 +1,6 @@
 import * as path from 'node:path'
 import type { MountSpec } from '../backends/storage'
+import { ociNamespaces, shmMount } from './namespace-modes'
 import type { ContainerRecord } from './record'
 import { ociResources } from './resources'
 import { applyHostOptions } from './security-spec'
@@ -28,12 +29,12 @@ export interface EtcFiles {
 /** The OCI runtime spec (config.json) for a container: pure function of its record. */
 export function buildRuntimeSpec(rec: ContainerRecord, etc: EtcFiles): Record<string, unknown> {
   const { uid, gid } = numericUser(rec.config.User)
-  // A private cgroup namespace always (Docker's default on cgroup v2, and
-  // here on v1 too): a container given CAP_SYS_ADMIN can then mount only its
-  // own subtree of any hierarchy, where no `release_agent` file exists, and
-  // cannot create a new hierarchy (CVE-2022-0492).
-  const namespaces = [{ type: 'mount' }, { type: 'pid' }, { type: 'uts' }, { type: 'ipc' }, { type: 'cgroup' }]
-  if (rec.hostConfig.NetworkMode !== 'host') namespaces.push({ type: 'network' })
+  // A private cgroup namespace unless --cgroupns host (Docker's default on
+  // cgroup v2, and here on v1 too): a container given CAP_SYS_ADMIN can then
+  // mount only its own subtree of any hierarchy, where no `release_agent`
+  // file exists, and cannot create a new hierarchy (CVE-2022-0492).
+  // --ipc/--pid/--uts: namespace-modes.ts.
+  const namespaces = ociNamespaces(rec.hostConfig, rec.hostConfig.NetworkMode === 'host')
   const caps = DEFAULT_CAPABILITIES
   const annotations: Record<string, string> = {
     'io.tsrun.rootfs-mounts': JSON.stringify(rec.rootfs.mounts),
@@ -54,7 +55,7 @@ export function buildRuntimeSpec(rec: ContainerRecord, etc: EtcFiles): Record<st
     },
     root: { path: rec.rootfs.path, readonly: false },
     hostname: rec.config.Hostname,
-    mounts: orderMounts([...systemMounts(), ...etcMounts(etc)], (rec.mounts ?? []).map((m) => m.oci)),
+    mounts: orderMounts([...systemMounts(rec), ...etcMounts(etc)], (rec.mounts ?? []).map((m) => m.oci)),
     linux: {
       namespaces,
       cgroupsPath: rec.cgroupsPath,
@@ -64,7 +65,7 @@ export function buildRuntimeSpec(rec: ContainerRecord, etc: EtcFiles): Record<st
       rootfsPropagation: rootfsPropagation(rec),
     },
     annotations,
-  }, rec.hostConfig, { containerDir: path.dirname(etc.hostname), name: rec.name })
+  }, rec.hostConfig, { containerDir: path.dirname(etc.hostname), name: rec.name, image: rec.config.Image })
 }
 
 /**
@@ -76,12 +77,14 @@ function rootfsPropagation(rec: ContainerRecord): string {
   return (rec.mounts ?? []).some((m) => /slave|shared/.test(m.Propagation)) ? 'rslave' : 'rprivate'
 }
 
-function systemMounts(): Array<MountSpec & { destination: string }> {
+function systemMounts(rec: ContainerRecord): Array<MountSpec & { destination: string }> {
+  // /dev/shm as --ipc and --shm-size say (none: no /dev/shm at all).
+  const shm = shmMount(rec.hostConfig)
   return [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
     { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+    ...(shm ? [shm] : []),
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
   ]

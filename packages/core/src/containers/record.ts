@@ -1,6 +1,7 @@
 import type { LayerRef, RootfsSpec } from '../backends/storage'
 import type { MountPoint } from '../volumes/mount-point'
 import type { HostOptions } from './host-options'
+import type { NamespaceOptions } from './namespace-modes'
 import type { ResourceLimits } from './resources'
 
 /** The container's runtime config, in Docker's inspect shape (`Config`). */
@@ -18,10 +19,16 @@ export interface ContainerConfig {
   StopSignal?: string
   /** Anonymous `-v DST` and the image's VOLUMEs (absent in records made before it was kept). */
   Volumes?: Record<string, Record<string, never>> | null
+  /** `--stop-timeout`: seconds `stop` waits by default (Docker's default is 10). */
+  StopTimeout?: number
+  /** `-a/--attach`: the streams `run` attaches to (absent: stdout and stderr, stdin with -i). */
+  AttachStdin?: boolean
+  AttachStdout?: boolean
+  AttachStderr?: boolean
 }
 
-/** Host-side choices (`HostConfig`); the resource limits change with `tsrun update`; security, restart and log options (host-options.ts). */
-export interface ContainerHostConfig extends ResourceLimits, HostOptions {
+/** Host-side choices (`HostConfig`); the resource limits change with `tsrun update`; security, restart and log options (host-options.ts); namespaces and /dev/shm (namespace-modes.ts). */
+export interface ContainerHostConfig extends ResourceLimits, HostOptions, NamespaceOptions {
   NetworkMode: 'none' | 'host'
   AutoRemove: boolean
   Isolation: string
@@ -32,6 +39,8 @@ export interface ContainerHostConfig extends ResourceLimits, HostOptions {
   Binds?: string[] | null
   Tmpfs?: Record<string, string>
   VolumesFrom?: string[] | null
+  /** `--cidfile`: where the id was written. */
+  ContainerIDFile?: string
 }
 
 /**

@@ -15,6 +15,9 @@ export const ANNOTATION_LOG_MAX_SIZE = 'io.tsrun.log-max-size'
 export const ANNOTATION_LOG_MAX_FILE = 'io.tsrun.log-max-file'
 export const ANNOTATION_EVENTS_LOG = 'io.tsrun.events-log'
 export const ANNOTATION_NAME = 'io.tsrun.name'
+export const ANNOTATION_LOG_DRIVER = 'io.tsrun.log-driver'
+export const ANNOTATION_IMAGE = 'io.tsrun.image'
+export const ANNOTATION_GROUP_ADD = 'io.tsrun.group-add'
 
 /** The devices every container gets (the shim's defaults), as OCI entries. */
 const STANDARD_DEVICES: Array<[string, number, number]> = [
@@ -28,6 +31,8 @@ export interface SpecContext {
   containerDir: string
   /** The container's name, for the events the monitor writes. */
   name: string
+  /** The image as named, for the journal's IMAGE_NAME. */
+  image?: string
 }
 
 /**
@@ -74,6 +79,18 @@ export function applyHostOptions(spec: Spec, o: HostOptions, ctx: SpecContext): 
   if (maxBytes > 0) {
     spec.annotations[ANNOTATION_LOG_MAX_SIZE] = String(maxBytes)
     spec.annotations[ANNOTATION_LOG_MAX_FILE] = o.LogConfig?.Config['max-file'] ?? '1'
+  }
+  if (o.LogConfig && o.LogConfig.Type !== 'json-file') {
+    spec.annotations[ANNOTATION_LOG_DRIVER] = o.LogConfig.Type
+    if (o.LogConfig.Type === 'journald' && ctx.image) spec.annotations[ANNOTATION_IMAGE] = ctx.image
+  }
+  if (o.OomScoreAdj !== undefined) spec.process.oomScoreAdj = o.OomScoreAdj
+  if (o.GroupAdd?.length) {
+    // Numbers go to the spec; names are the runtime's to resolve in the container's /etc/group.
+    const gids = o.GroupAdd.filter((g) => /^\d+$/.test(g)).map(Number)
+    const names = o.GroupAdd.filter((g) => !/^\d+$/.test(g))
+    if (gids.length) spec.process.user.additionalGids = gids
+    if (names.length) spec.annotations[ANNOTATION_GROUP_ADD] = names.join(',')
   }
   return spec
 }
