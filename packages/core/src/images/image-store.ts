@@ -59,7 +59,15 @@ export interface BlobFile {
  * a missing one.
  */
 export class ImageStore {
-  constructor(readonly paths: Paths) {}
+  /**
+   * `alternatives(input)`: other canonical names a reference that was not
+   * found may be stored under (registries.conf's alias and search registries
+   * for a short name); asked only after a miss.
+   */
+  constructor(
+    readonly paths: Paths,
+    private readonly alternatives: (input: string) => string[] = () => [],
+  ) {}
 
   get dir(): string {
     return this.paths.images
@@ -199,6 +207,11 @@ export class ImageStore {
     if (canonical) {
       const byRef = images.find((img) => img.refs.includes(canonical!))
       if (byRef) return byRef
+      // An id prefix is not looked for under other names (and need not read registries.conf).
+      for (const other of HEX_ID.test(input) ? [] : this.alternatives(input)) {
+        const found = images.find((img) => img.refs.includes(other))
+        if (found) return found
+      }
     }
     const hex = HEX_ID.exec(input)?.[1]
     if (hex) {
