@@ -9,7 +9,7 @@ import { Engine, PluginHost, resolveConfig, TsrunError } from '@tsrun/core'
  */
 export abstract class EngineCommand extends Command {
   static override baseFlags = {
-    root: Flags.string({ description: 'state directory (default /var/lib/tsrun; env TSRUN_ROOT)', helpGroup: 'GLOBAL' }),
+    root: Flags.string({ description: 'state directory (default /var/lib/tsrun; env TSRUN_ROOT; root in tsrun.conf)', helpGroup: 'GLOBAL' }),
     runroot: Flags.string({ description: 'runtime state directory (default /run/tsrun, or ROOT/run with --root)', helpGroup: 'GLOBAL', hidden: true }),
     debug: Flags.boolean({ description: 'print stack traces of errors', helpGroup: 'GLOBAL' }),
   }
