@@ -294,9 +294,17 @@ export class RegistryClient {
       ECONNRESET: 'the connection was reset',
     }
     if (err.proxy && err.code === 'ECONNREFUSED') why.ECONNREFUSED = `the proxy ${err.proxy} refused the connection (check HTTPS_PROXY/HTTP_PROXY)`
-    const reason = why[err.code ?? ''] ?? err.message
-    const tlsProblem = /SSL|TLS|CERT|EPROTO|self.signed|issuer/i.test(`${err.code} ${err.message}`)
-    const hint = tlsProblem ? `; trust its CA in /etc/containers/certs.d/${this.host}/ca.crt (or the system store), or use --tls-verify=false` : ''
+    // OpenSSL's messages are "HEX:error:CODE:SSL routines:FUNC:REASON:FILE:LINE:...\n"; its reason is the part a person can read.
+    const openssl = (err as { reason?: unknown }).reason
+    const reason = why[err.code ?? ''] ?? (typeof openssl === 'string' && openssl ? `TLS failed: ${openssl}` : err.message.trim().split('\n')[0])
+    const text = `${err.code} ${err.message}`
+    const wantsClientCert = /certificate required|bad certificate|unknown ca|handshake failure/i.test(err.message)
+    const tlsProblem = /SSL|TLS|CERT|EPROTO|self.signed|issuer/i.test(text)
+    const hint = wantsClientCert
+      ? `; the registry wants a client certificate it trusts: put client.cert and client.key in /etc/containers/certs.d/${this.host}/ (or --cert-dir)`
+      : tlsProblem
+        ? `; trust its CA in /etc/containers/certs.d/${this.host}/ca.crt (or the system store), or use --tls-verify=false`
+        : ''
     const via = err.proxy && err.code !== 'EPROXY' && !reason.includes(err.proxy) ? ` (through the proxy ${err.proxy})` : ''
     return new RegistryUnreachableError(`cannot reach ${what}${via}: ${reason}${hint}`, { cause: err })
   }
