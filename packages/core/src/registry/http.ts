@@ -123,7 +123,25 @@ const INSECURE_TLS: TlsSettings = { id: 'insecure', insecure: true }
 /** Idle time after which a request is abandoned (a stalled registry must not hang a pull forever). */
 const IDLE_TIMEOUT_MS = 60_000
 
-export function send(req: HttpRequest): Promise<HttpResponse> {
+/**
+ * One request. A kept-alive connection the other end closed while idle
+ * (registries behind load balancers, proxies that do not keep connections)
+ * fails a request that reused it before anything was answered: a request
+ * without a streamed body is then sent again once, on a new connection, as
+ * Node's documentation advises (`reusedSocket`) and Go's client does.
+ */
+export async function send(req: HttpRequest): Promise<HttpResponse> {
+  try {
+    return await sendOnce(req)
+  } catch (err) {
+    const e = err as ProxiedError & { reusedSocket?: boolean }
+    const replayable = req.body === undefined || Buffer.isBuffer(req.body)
+    if (!e.reusedSocket || !replayable || (e.code !== 'ECONNRESET' && e.code !== 'EPIPE')) throw err
+    return sendOnce(req)
+  }
+}
+
+function sendOnce(req: HttpRequest): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const isHttps = req.url.protocol === 'https:'
     const t = loadTransport()
@@ -144,8 +162,9 @@ export function send(req: HttpRequest): Promise<HttpResponse> {
         r.destroy(Object.assign(new Error(`the proxy ${proxy?.host} answered "${connect.statusCode} ${connect.statusText}" to CONNECT ${req.url.host}`), { code: 'EPROXY' }))
       }
     })
-    r.on('error', (err: ProxiedError) => {
+    r.on('error', (err: ProxiedError & { reusedSocket?: boolean }) => {
       if (proxy) err.proxy = proxy.host
+      err.reusedSocket = r.reusedSocket
       reject(err)
     })
     if (!req.body) r.end()
