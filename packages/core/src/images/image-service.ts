@@ -104,14 +104,9 @@ export class ImageService {
     this.store.init()
     const image = this.store.resolve(input)
     const users = this.containers.list().filter((c) => c.imageId === image.id)
-    let canonical: string | undefined
-    try {
-      canonical = formatReference(parseReference(input))
-    } catch {
-      canonical = undefined
-    }
-    const byRef = canonical !== undefined && image.refs.includes(canonical)
-    const refsToDrop = byRef ? [canonical!] : image.refs
+    const canonical = this.store.nameOf(input, image)
+    const byRef = canonical !== undefined
+    const refsToDrop = byRef ? [canonical] : image.refs
     const steps: RemovalStep[] = []
     if (!byRef && image.refs.length > 1 && !force) {
       throw new ConflictError(`unable to delete ${shortId(image.id)} (must be forced): the image is referenced in multiple repositories (${image.refs.map((r) => familiarString(parseReference(r))).join(', ')})`)

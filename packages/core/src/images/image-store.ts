@@ -222,6 +222,22 @@ export class ImageStore {
     throw new ImageNotFoundError(input)
   }
 
+  /**
+   * The reference of `image` that `input` names: its canonical form, or the
+   * alias or search-registry name a short name was found under; undefined
+   * when `input` named it by id.
+   */
+  nameOf(input: string, image: StoredImage): string | undefined {
+    let canonical: string | undefined
+    try {
+      canonical = formatReference(parseReference(input))
+    } catch {
+      return undefined
+    }
+    if (image.refs.includes(canonical)) return canonical
+    return HEX_ID.test(input) ? undefined : this.alternatives(input).find((r) => image.refs.includes(r))
+  }
+
   /** Point `ref` (canonical) at a manifest; the image it pointed at before keeps its other refs or becomes dangling. */
   async tag(manifest: Descriptor, ref: string | undefined, size: number, layerSizes?: number[]): Promise<void> {
     await this.tagAll([{ manifest, ref, size, layerSizes }])
