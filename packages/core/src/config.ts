@@ -29,6 +29,8 @@ export interface EngineConfig {
   selfCommand: string[]
   /** Where each setting's value came from. */
   origins: Record<SettingName, SettingOrigin>
+  /** The same for the four engine settings, in short: what `info` first showed (configReport has the rest). */
+  sources: Record<ConfigSetting, ConfigSource>
   /** The config files that were read, in order (later ones won). */
   configFiles: string[]
 }
@@ -42,6 +44,12 @@ export interface RegistryDefaults {
   /** A registries.conf to read instead of the user's or the system's. */
   registriesConf?: string
 }
+
+/** The engine settings `sources` covers. */
+export type ConfigSetting = 'root' | 'runRoot' | 'isolation' | 'storageDriver'
+
+/** A setting's origin in one word: a flag, the environment, a config file, the built-in default. */
+export type ConfigSource = 'flag' | 'env' | 'config file' | 'default'
 
 /** The settings `origins` reports on, named as in tsrun.conf. */
 export type SettingName = FileSettingKey
@@ -125,8 +133,19 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
     },
     selfCommand: flags.selfCommand ?? [],
     origins,
+    sources: {
+      root: shortSource(origins.root),
+      // Without its own flag, variable or file setting the run root follows the root.
+      runRoot: shortSource(origins.runroot.source === 'default' ? origins.root : origins.runroot),
+      isolation: shortSource(origins.isolation),
+      storageDriver: shortSource(origins['storage-driver']),
+    },
     configFiles: loaded.files,
   }
+}
+
+function shortSource(origin: SettingOrigin): ConfigSource {
+  return origin.source === 'file' ? 'config file' : origin.source
 }
 
 /** One line of `configReport`. */

@@ -85,6 +85,8 @@ describe('precedence: flag > env > config > built-in', () => {
     expect(c.origins['storage-driver']).toEqual({ source: 'env', name: 'TSRUN_STORAGE_DRIVER' })
     expect(c.origins.isolation).toEqual({ source: 'flag', name: '--isolation' })
     expect(c.origins['registries.insecure']).toEqual({ source: 'env', name: 'TSRUN_INSECURE_REGISTRIES' })
+    expect(c.sources).toEqual({ root: 'flag', runRoot: 'flag', isolation: 'flag', storageDriver: 'env' })
+    expect(resolveConfig({}, {}, file()).sources).toEqual({ root: 'config file', runRoot: 'config file', isolation: 'config file', storageDriver: 'config file' })
   })
 
   it('configReport lists every setting with its value and source, for info', () => {
