@@ -61,6 +61,12 @@ describe('tsrun.conf defaults, flag > env > config > built-in', () => {
     expect((await createdWith(env, ['--storage-driver', 'overlay'])).Driver).toBe('overlay')
   })
 
+  it('isolation: the backend the file names is the one asked for; --isolation native wins', async () => {
+    const env = { TSRUN_CONFIG: configFile('isolation = "from-config"\n') }
+    expectOneLineError(await t.run(['create', 'demo:1', 'true'], { env }), /unknown isolation backend "from-config": registered isolation backends are native/)
+    expect((await createdWith(env, ['--isolation', 'native'])).HostConfig.Isolation).toBe('native')
+  })
+
   it('network: host from the file gives the container the host\'s network; --network none wins; net sysctls stay refused', async () => {
     const env = { TSRUN_CONFIG: configFile('network = "host"\n') }
     expect((await createdWith(env)).HostConfig.NetworkMode).toBe('host')
