@@ -38,10 +38,52 @@ export interface TokenAuth {
   rootcertbundle: string
 }
 
-export async function startRegistry(opts: { user?: string; password?: string; token?: TokenAuth } = {}): Promise<Registry> {
+/** HTTPS for the registry: its certificate and key files, and the CA its clients' certificates must chain to (mutual TLS). */
+export interface RegistryTls {
+  cert: string
+  key: string
+  clientCa?: string
+}
+
+export interface RegistryOptions {
+  user?: string
+  password?: string
+  token?: TokenAuth
+  tls?: RegistryTls
+  /**
+   * The name the registry is reached by (`host` is NAME:PORT); it must
+   * resolve to a local address, which the registry listens on. Default
+   * 127.0.0.1, which tsrun, as Docker, treats as insecure (HTTP allowed,
+   * certificates unchecked): TLS tests need another name (registryName()).
+   */
+  name?: string
+}
+
+/**
+ * A name for this machine that is not loopback by name (so TLS is really
+ * checked) and resolves to a loopback address the registry can listen on:
+ * the host name, which Debian maps to 127.0.0.1 or 127.0.1.1 in /etc/hosts.
+ * Undefined, with the reason, when this machine has none.
+ */
+export async function registryName(): Promise<{ name?: string; why?: string }> {
+  const { lookup } = await import('node:dns/promises')
+  const name = os.hostname()
+  if (!name || name === 'localhost') return { why: 'the host name is empty or localhost' }
+  try {
+    const { address } = await lookup(name, { family: 4 })
+    if (!address.startsWith('127.')) return { why: `the host name ${name} resolves to ${address}, not to a loopback address` }
+    return { name }
+  } catch (err) {
+    return { why: `the host name ${name} does not resolve (${(err as Error).message})` }
+  }
+}
+
+export async function startRegistry(opts: RegistryOptions = {}): Promise<Registry> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-registry-'))
   const storage = path.join(dir, 'data')
   const port = await freePort()
+  const name = opts.name ?? '127.0.0.1'
+  const address = opts.name ? (await (await import('node:dns/promises')).lookup(opts.name, { family: 4 })).address : '127.0.0.1'
   let auth = ''
   if (opts.user) {
     const r = spawnSync('htpasswd', ['-Bbn', opts.user, opts.password ?? ''], { encoding: 'utf8' })
@@ -54,13 +96,18 @@ export async function startRegistry(opts: { user?: string; password?: string; to
   }
   fs.writeFileSync(
     path.join(dir, 'config.yml'),
-    `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`,
+    `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\n  delete:\n    enabled: true\nhttp:\n  addr: ${address}:${port}\n${tlsConfig(opts.tls)}${auth}`,
   )
   const child: ChildProcess = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, 'log'), 'w')] })
-  const host = `127.0.0.1:${port}`
+  const host = `${name}:${port}`
   for (let i = 0; ; i++) {
     try {
-      const res = await fetch(`http://${host}/v2/`)
+      if (opts.tls) {
+        // Its clients' certificates may be required: that it accepts connections is enough.
+        await new Promise<void>((resolve, reject) => net.connect(port, address).on('connect', function (this: net.Socket) { this.destroy(); resolve() }).on('error', reject))
+        break
+      }
+      const res = await fetch(`http://${address}:${port}/v2/`)
       if (res.status === 200 || res.status === 401) break
     } catch {
       /* not yet */
@@ -79,6 +126,12 @@ export async function startRegistry(opts: { user?: string; password?: string; to
       fs.rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+function tlsConfig(tls: RegistryTls | undefined): string {
+  if (!tls) return ''
+  const clientCas = tls.clientCa ? `    clientcas:\n      - ${tls.clientCa}\n` : ''
+  return `  tls:\n    certificate: ${tls.cert}\n    key: ${tls.key}\n${clientCas}`
 }
 
 /** The registry's file holding a blob's bytes (filesystem driver layout). */

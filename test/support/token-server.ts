@@ -9,6 +9,12 @@
 // request needs. The access granted is what the request's scopes ask for and
 // the `grant` policy allows; a scope granting nothing is still answered 200,
 // as real token servers do, so the registry is the one that says no.
+//
+// With `refreshTokens`, it also plays the OAuth2 side Docker uses for identity
+// tokens (distribution's docs/spec/auth/oauth.md): a GET with
+// `offline_token=true` and valid credentials also answers a `refresh_token`,
+// and a form POST with `grant_type=refresh_token` trades one for an
+// `access_token`; `revoke(user)` forgets a user's refresh tokens.
 import { spawnSync } from 'node:child_process'
 import * as crypto from 'node:crypto'
 import * as fs from 'node:fs'
@@ -25,6 +31,10 @@ export interface TokenRequest {
   /** What the token granted, as scopes (`repository:NAME:a,b`). */
   granted: string[]
   status: number
+  /** The OAuth2 grant of a POST; absent for a GET (password or anonymous). */
+  grant?: 'refresh_token' | 'password'
+  /** Present (true) when a GET asked for a refresh token (`offline_token=true`). */
+  offline?: true
 }
 
 /** What the server answers: tokens, HTTP 500, or a 200 whose body is not JSON. */
@@ -39,6 +49,8 @@ export interface TokenServer {
   /** Every token request, in arrival order (tests count and inspect them). */
   requests: TokenRequest[]
   mode: TokenMode
+  /** Forget the refresh tokens handed to `user`. */
+  revoke(user: string): void
   stop(): Promise<void>
 }
 
@@ -46,6 +58,8 @@ export interface TokenServerOptions {
   users: Record<string, string>
   /** The actions `user` (undefined: anonymous) may have on repository `repo`. */
   grant: (user: string | undefined, repo: string) => string[]
+  /** Hand out refresh tokens on `offline_token=true`, and take them in POSTs. */
+  refreshTokens?: boolean
 }
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url')
@@ -67,6 +81,9 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
     certFile,
     requests: [],
     mode: 'ok',
+    revoke: (user) => {
+      for (const [t, u] of refresh) if (u === user) refresh.delete(t)
+    },
     stop: async () => {
       await new Promise((res) => srv.close(res))
       srv.closeAllConnections()
@@ -88,13 +105,41 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
     res.end(body)
   }
 
+  /** refresh token -> user */
+  const refresh = new Map<string, string>()
+
   const srv = http.createServer((httpReq, res) => {
+    if (httpReq.method === 'POST') {
+      let body = ''
+      httpReq.setEncoding('utf8').on('data', (d: string) => (body += d))
+      httpReq.on('end', () => handle(httpReq, res, new URLSearchParams(body)))
+      return
+    }
+    handle(httpReq, res, undefined)
+  })
+
+  const handle = (httpReq: http.IncomingMessage, res: http.ServerResponse, form: URLSearchParams | undefined) => {
     const url = new URL(httpReq.url ?? '/', 'http://token')
+    const params = form ?? url.searchParams
     // Scopes come as repeated parameters; older clients joined them with spaces.
-    const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean)
+    const scopes = params.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean)
     const req: TokenRequest = { scopes, granted: [], status: 0 }
     server.requests.push(req)
-    const basic = /^Basic (.+)$/i.exec(httpReq.headers.authorization ?? '')
+    if (form) {
+      const grant = form.get('grant_type')
+      if (!opts.refreshTokens || (grant !== 'refresh_token' && grant !== 'password')) return answer(res, req, 400, JSON.stringify({ error: 'unsupported_grant_type' }))
+      req.grant = grant
+      if (grant === 'refresh_token') {
+        const user = refresh.get(form.get('refresh_token') ?? '')
+        if (!user) return answer(res, req, 401, JSON.stringify({ error: 'invalid_grant' }))
+        req.user = user
+      } else {
+        const user = form.get('username') ?? ''
+        req.user = user
+        if (opts.users[user] === undefined || opts.users[user] !== form.get('password')) return answer(res, req, 401, JSON.stringify({ error: 'invalid_grant' }))
+      }
+    }
+    const basic = form ? null : /^Basic (.+)$/i.exec(httpReq.headers.authorization ?? '')
     if (basic) {
       const text = Buffer.from(basic[1], 'base64').toString('utf8')
       const user = text.slice(0, text.indexOf(':'))
@@ -115,8 +160,17 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
       return actions.length ? [{ type: 'repository', name, actions }] : []
     })
     req.granted = access.map((a) => `repository:${a.name}:${a.actions.join(',')}`)
-    answer(res, req, 200, JSON.stringify({ token: sign(req.user, access), expires_in: 300, issued_at: new Date().toISOString() }))
-  })
+    const token = sign(req.user, access)
+    if (form) return answer(res, req, 200, JSON.stringify({ access_token: token, expires_in: 300, scope: scopes.join(' ') }))
+    const doc: Record<string, unknown> = { token, expires_in: 300, issued_at: new Date().toISOString() }
+    if (url.searchParams.get('offline_token') === 'true') req.offline = true
+    if (opts.refreshTokens && req.offline && req.user) {
+      const rt = `rt-${req.user}-${crypto.randomUUID()}`
+      refresh.set(rt, req.user)
+      doc.refresh_token = rt
+    }
+    answer(res, req, 200, JSON.stringify(doc))
+  }
   await new Promise<void>((res) => srv.listen(0, '127.0.0.1', res))
   server.realm = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/token`
   return server

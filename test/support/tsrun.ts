@@ -100,8 +100,13 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export class Tsrun {
   constructor(readonly root: string) {}
 
+  /**
+   * TSRUN_ROOT, and the root's own credentials file, so no test reads or
+   * writes the machine's ~/.docker/config.json or podman's auth.json
+   * (tests of those pass REGISTRY_AUTH_FILE: undefined and a HOME of their own).
+   */
   get env(): Record<string, string> {
-    return { TSRUN_ROOT: this.root }
+    return { TSRUN_ROOT: this.root, REGISTRY_AUTH_FILE: path.join(this.root, 'auth.json') }
   }
 
   /** Run `./bin/tsrun args...` with TSRUN_ROOT set to this root. */

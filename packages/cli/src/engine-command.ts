@@ -23,7 +23,7 @@ interface GlobalFlagValues {
  */
 export abstract class EngineCommand extends Command {
   static override baseFlags = {
-    root: Flags.string({ description: 'state directory (default /var/lib/tsrun; env TSRUN_ROOT)', helpGroup: 'GLOBAL' }),
+    root: Flags.string({ description: 'state directory (default /var/lib/tsrun; env TSRUN_ROOT; root in tsrun.conf)', helpGroup: 'GLOBAL' }),
     runroot: Flags.string({ description: 'runtime state directory (default /run/tsrun, or ROOT/run with --root)', helpGroup: 'GLOBAL', hidden: true }),
     debug: Flags.boolean({ description: 'print stack traces of errors (same as --log-level debug)', helpGroup: 'GLOBAL' }),
     'log-level': Flags.string({ options: [...LOG_LEVELS], description: 'debug (stack traces of errors), info or warn (the default: warnings are printed), error or fatal (no warnings)', helpGroup: 'GLOBAL' }),

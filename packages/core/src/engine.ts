@@ -5,6 +5,7 @@ import { ContainerService } from './containers/container-service'
 import { createEngineContainer, DependencyContainer, Tokens } from './di'
 import { ImageService } from './images/image-service'
 import { ImageStore } from './images/image-store'
+import { registryAccess, type RegistryAccess } from './registry/connect'
 import { secureStateRoots } from './state-root'
 import type { VolumeService } from './volumes/volume-service'
 
@@ -55,6 +56,11 @@ export class Engine {
     return this.containers.volumes
   }
 
+  /** Registry credentials, TLS, registries.conf: what pull, push, login and logout go through. */
+  get registries(): RegistryAccess {
+    return registryAccess(this.config)
+  }
+
   /** Running containers: update, pause, exec, top, stats. */
   get control(): ContainerControl {
     this.containerControl ??= new ContainerControl(this.containers, this.backends)
@@ -62,7 +68,8 @@ export class Engine {
   }
 
   private get store(): ImageStore {
-    this.imageStore ??= new ImageStore(this.paths)
+    // A short name not found as Docker names it may be stored under its registries.conf alias or search registry.
+    this.imageStore ??= new ImageStore(this.paths, (input) => this.registries.localCandidates(input))
     return this.imageStore
   }
 }

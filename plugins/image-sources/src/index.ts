@@ -7,8 +7,9 @@ export { DockerArchiveSource, DockerSource, OciLayoutSource }
 
 /** Register `image-source:docker`, `:oci`, `:oci-archive` and `:docker-archive`. */
 export function register(host: PluginHost): void {
-  const root = (c: { resolve<T>(token: string): T }) => c.resolve<EngineConfig>(Tokens.Config).root
-  host.registerBackend('image-source', 'docker', (c) => new DockerSource(root(c)))
+  const config = (c: { resolve<T>(token: string): T }) => c.resolve<EngineConfig>(Tokens.Config)
+  const root = (c: { resolve<T>(token: string): T }) => config(c).root
+  host.registerBackend('image-source', 'docker', (c) => new DockerSource(config(c)))
   host.registerBackend('image-source', 'oci', (c) => new OciLayoutSource('oci', root(c)))
   host.registerBackend('image-source', 'oci-archive', (c) => new OciLayoutSource('oci-archive', root(c)))
   host.registerBackend('image-source', 'docker-archive', (c) => new DockerArchiveSource(root(c)))

@@ -1,14 +1,17 @@
 import { Args, Flags } from '@oclif/core'
-import { authFilePath, connectRegistry, CredentialStore, InvalidArgumentError } from '@tsrun/core'
+import { InvalidArgumentError } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
-import { registryFlags, registryHost } from '../flags/registry-flags'
+import { registryCallOptions, registryFlags, registryHost } from '../flags/registry-flags'
 import { prompt } from '../render/prompt'
 
 export default class Login extends EngineCommand {
   static override summary = 'Log in to a registry'
   static override description =
-    'Checks the credentials against the registry, then saves them in ROOT/auth.json (or $REGISTRY_AUTH_FILE), mode 0600, in the shape of Docker\'s config.json ("auths" with a base64 "auth" per registry).'
-  static override examples = ['echo "$PASSWORD" | <%= config.bin %> login -u alice --password-stdin 127.0.0.1:5000']
+    'Checks the credentials against the registry, then saves them where the credentials file says: its credential helper (credHelpers for the registry, else credsStore: docker-credential-NAME store), or the file itself, mode 0600, as Docker\'s config.json keeps them. The file is --authfile, else $REGISTRY_AUTH_FILE, else registries.auth-file in tsrun.conf, else $DOCKER_CONFIG/config.json or ~/.docker/config.json. A token service that hands out a refresh token makes it the saved identity token instead of the password, as with Docker.'
+  static override examples = [
+    'echo "$PASSWORD" | <%= config.bin %> login -u alice --password-stdin 127.0.0.1:5000',
+    '<%= config.bin %> login --authfile ./auth.json -u alice registry.example.com',
+  ]
   static override args = { registry: Args.string({ required: true, description: 'registry host[:port]' }) }
   static override flags = {
     username: Flags.string({ char: 'u', description: 'user name' }),
@@ -28,9 +31,12 @@ export default class Login extends EngineCommand {
     if (!username) throw new InvalidArgumentError('a username is required (-u USER)')
     if (!password) throw new InvalidArgumentError('a password is required (--password-stdin, or -p)')
     const engine = await this.openEngine(flags)
-    const credentials = { username, password }
-    await connectRegistry(engine.config.root, host, { tlsVerify: flags['tls-verify'], credentials }).login()
-    new CredentialStore(authFilePath(engine.config.root)).set(host, credentials)
+    const call = registryCallOptions(flags)
+    const where = await engine.registries.login(host, { username, password }, call)
+    // As Docker warns, but not when the user chose the file (podman's --authfile).
+    if (!where.helper && !engine.registries.authFiles(call).explicit) {
+      process.stderr.write(`WARNING! Your credentials are stored unencrypted in ${where.file}; configure a credential helper ("credsStore") to keep them elsewhere.\n`)
+    }
     this.log('Login Succeeded!')
   }
 }

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { familiarString, parseReference, parsePlatform, shortId } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
-import { registryFlags } from '../flags/registry-flags'
+import { registryCallOptions, registryFlags } from '../flags/registry-flags'
 import { LayerProgress, pullProgress } from '../render/layer-progress'
 import { warning } from '../log-level'
 
@@ -9,7 +9,7 @@ export default class Pull extends EngineCommand {
   static override summary = 'Pull an image from a registry or an archive'
   static override aliases = ['image:pull']
   static override description =
-    'The source is chosen by transport, as skopeo does: a bare reference or docker://REF is a registry; oci:DIR[:REF], oci-archive:FILE[:REF] and docker-archive:FILE[:REF] read local layouts and archives. An interrupted pull resumes with the layers already complete.'
+    'The source is chosen by transport, as skopeo does: a bare reference or docker://REF is a registry; oci:DIR[:REF], oci-archive:FILE[:REF] and docker-archive:FILE[:REF] read local layouts and archives. An interrupted pull resumes with the layers already complete. A short name goes to Docker Hub, or as registries.conf says (aliases, unqualified-search-registries); mirrors and blocked registries come from there too.'
   static override examples = [
     '<%= config.bin %> pull 127.0.0.1:5000/demo:1',
     '<%= config.bin %> pull --platform linux/arm64 registry.example.com/app@sha256:...',
@@ -31,7 +31,7 @@ export default class Pull extends EngineCommand {
     if (!flags.quiet) this.log(`Pulling ${args.image}`)
     let images
     try {
-      images = await engine.images.pull(args.image, { platform, tlsVerify: flags['tls-verify'], progress: flags.quiet ? undefined : pullProgress(progress), onWarning: warning })
+      images = await engine.images.pull(args.image, { platform, ...registryCallOptions(flags), progress: flags.quiet ? undefined : pullProgress(progress), onWarning: warning })
     } finally {
       progress.done()
     }

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { familiarString, parseReference } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
-import { registryFlags } from '../flags/registry-flags'
+import { registryCallOptions, registryFlags } from '../flags/registry-flags'
 import { credentialsFrom, credsFlag } from '../flags/creds-flag'
 import { LayerProgress, pushProgress } from '../render/layer-progress'
 
@@ -9,7 +9,7 @@ export default class Push extends EngineCommand {
   static override summary = 'Push an image to a registry'
   static override aliases = ['image:push']
   static override description =
-    'Blobs the registry has are skipped; blobs another local tag says are in a repository of the same registry are mounted from there; the manifest goes last. Credentials come from `tsrun login`, or --creds for this push only. Set TSRUN_PUSH_CHUNK_SIZE (bytes) to upload in chunks.'
+    'Blobs the registry has are skipped; blobs another local tag says are in a repository of the same registry are mounted from there; the manifest goes last. Credentials come from --creds, else `tsrun login` (or the logins of docker and podman, or --authfile). Set TSRUN_PUSH_CHUNK_SIZE (bytes) to upload in chunks.'
   static override examples = ['<%= config.bin %> push 127.0.0.1:5000/demo:1', '<%= config.bin %> push demo:1 127.0.0.1:5000/team/demo:1', '<%= config.bin %> push --creds alice:secret 127.0.0.1:5000/demo:1']
   static override args = {
     image: Args.string({ required: true, description: 'local image reference or id' }),
@@ -30,7 +30,7 @@ export default class Push extends EngineCommand {
     if (!flags.quiet) this.log(`Pushing ${familiarString(parseReference(dest))}`)
     let result
     try {
-      result = await engine.images.push(args.image, args.destination, { tlsVerify: flags['tls-verify'], credentials, progress: flags.quiet ? undefined : pushProgress(progress) })
+      result = await engine.images.push(args.image, args.destination, { ...registryCallOptions(flags), ...(credentials ? { credentials } : {}), progress: flags.quiet ? undefined : pushProgress(progress) })
     } finally {
       progress.done()
     }

@@ -19,7 +19,7 @@ export const containerFlags = {
   tty: Flags.boolean({ char: 't', description: 'allocate a pseudo-TTY' }),
   interactive: Flags.boolean({ char: 'i', description: 'keep stdin open' }),
   rm: Flags.boolean({ description: 'remove the container when it exits' }),
-  network: Flags.string({ aliases: ['net'], default: 'none', description: 'network mode: none (a private namespace with only lo) or host' }),
+  network: Flags.string({ aliases: ['net'], description: 'network mode: none (a private namespace with only lo) or host (default none, or network in tsrun.conf / TSRUN_NETWORK)' }),
   label: Flags.string({ char: 'l', multiple: true, multipleNonGreedy: true, description: 'set a label (KEY=VAL)' }),
   isolation: Flags.string({ description: 'isolation backend (env TSRUN_ISOLATION; default native)' }),
   'storage-driver': Flags.string({ description: 'storage driver (env TSRUN_STORAGE_DRIVER; default overlay)' }),
@@ -42,7 +42,7 @@ export interface ContainerFlagValues extends ResourceFlagValues, MountFlagValues
   tty: boolean
   interactive: boolean
   rm: boolean
-  network: string
+  network?: string
   label?: string[]
   isolation?: string
   'storage-driver'?: string

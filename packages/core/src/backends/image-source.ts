@@ -47,8 +47,12 @@ export interface ResolvedImage {
 export interface SourceOptions {
   /** The platform to choose from an index (`--platform`, else the host's). */
   platform: { os: string; architecture: string; variant?: string }
-  /** false: accept any TLS certificate and plain HTTP (`--tls-verify=false`). */
+  /** false: accept any TLS certificate and plain HTTP (`--tls-verify=false`); true: verified HTTPS only. */
   tlsVerify?: boolean
+  /** `--authfile`: the one credentials file to use. */
+  authFile?: string
+  /** `--cert-dir`: the registry's certificates directory. */
+  certDir?: string
   /**
    * What to call the archive in errors when `reference` is a copy the
    * engine made (`load` from stdin, or of a gzip'd archive it decompressed).

@@ -56,6 +56,10 @@ export class ContainerService {
 
   /** Make a container: record, rootfs and bundle. Nothing is left behind when it fails. */
   async create(opts: CreateOptions): Promise<ContainerRecord> {
+    opts = { ...opts, network: opts.network ?? this.config.network }
+    // The CLI checked --sysctl against --network; a configured default network host is only known here.
+    const netSysctl = opts.network === 'host' && Object.keys(opts.hostOptions?.Sysctls ?? {}).find((k) => k.startsWith('net.'))
+    if (netSysctl) throw new InvalidArgumentError(`--sysctl ${netSysctl}: not allowed with network host (it would change the host)`)
     const isolationName = opts.isolation ?? this.config.isolation
     const storageName = opts.storageDriver ?? this.config.storageDriver
     this.backends.assertKnown('isolation', isolationName)

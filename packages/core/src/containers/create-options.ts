@@ -19,7 +19,8 @@ export interface CreateOptions {
   user?: string
   tty: boolean
   stdin: boolean
-  network: string
+  /** `--network`; undefined: the configured default (EngineConfig.network). */
+  network?: string
   autoRemove: boolean
   isolation?: string
   storageDriver?: string

@@ -6,7 +6,7 @@ import type { StorageDriver } from '../backends/storage'
 import type { EngineConfig } from '../config'
 import type { ContainerStore } from '../containers/container-store'
 import { ConflictError, ImageNotFoundError, InvalidArchiveError, InvalidArgumentError, InvalidReferenceError } from '../errors'
-import { connectRegistry } from '../registry/connect'
+import { registryAccess, type RegistryCallOptions } from '../registry/connect'
 import type { Credentials } from '../registry/credentials'
 import { defaultPlatform, platformMismatch, type Platform } from '../registry/platform'
 import { pushImage, type PushEvent } from '../registry/push'
@@ -30,17 +30,15 @@ import { splitTransport } from './transport'
 /** `--pull` policies of `run` and `create`, as Docker's. */
 export type PullPolicy = 'missing' | 'always' | 'never'
 
-export interface PullOptions {
+export interface PullOptions extends Pick<RegistryCallOptions, 'tlsVerify' | 'authFile' | 'certDir'> {
   /** `--platform`; the host's when undefined. */
   platform?: Platform
-  tlsVerify?: boolean
   progress?: (e: PullEvent) => void
   /** Told what a source could not honour but did not refuse (a name that is not a reference). */
   onWarning?: (message: string) => void
 }
 
-export interface PushCommandOptions {
-  tlsVerify?: boolean
+export interface PushCommandOptions extends RegistryCallOptions {
   progress?: (e: PushEvent) => void
   /** `--creds`: these instead of the saved ones, for this push only. */
   credentials?: Credentials
@@ -129,14 +127,9 @@ export class ImageService {
     this.store.init()
     const image = this.store.resolve(input)
     const users = this.containers.list().filter((c) => c.imageId === image.id)
-    let canonical: string | undefined
-    try {
-      canonical = formatReference(parseReference(input))
-    } catch {
-      canonical = undefined
-    }
-    const byRef = canonical !== undefined && image.refs.includes(canonical)
-    const refsToDrop = byRef ? [canonical!] : image.refs
+    const canonical = this.store.nameOf(input, image)
+    const byRef = canonical !== undefined
+    const refsToDrop = byRef ? [canonical] : image.refs
     const steps: RemovalStep[] = []
     if (!byRef && image.refs.length > 1 && !force) {
       throw new ConflictError(`unable to delete ${shortId(image.id)} (must be forced): the image is referenced in multiple repositories (${image.refs.map((r) => familiarString(parseReference(r))).join(', ')})`)
@@ -258,7 +251,7 @@ export class ImageService {
     const platform = opts.platform ?? defaultPlatform()
     const storage = this.defaultStorage()
     return this.leased(mode.cleanUpOnFailure, async (lease) => {
-      const reader = await source.open(reference, { platform, tlsVerify: opts.tlsVerify, label: opts.sourceLabel })
+      const reader = await source.open(reference, { platform, tlsVerify: opts.tlsVerify, authFile: opts.authFile, certDir: opts.certDir, label: opts.sourceLabel })
       try {
         const images = await reader.images()
         for (const image of images) for (const w of image.warnings ?? []) opts.onWarning?.(w)
@@ -348,7 +341,9 @@ export class ImageService {
       .flatMap((img) => img.refs.map((r) => ({ img, ref: parseReference(r) })))
       .filter(({ img, ref }) => ref.domain === target.domain && ref.path !== target.path && img.manifest.layers.some((l) => image.manifest.layers.some((m) => m.digest === l.digest)))
       .map(({ ref }) => ref.path)
-    const client = connectRegistry(this.config.root, target.domain, { tlsVerify: opts.tlsVerify, credentials: opts.credentials })
+    const access = registryAccess(this.config)
+    access.assertNotBlocked(target, 'push')
+    const client = access.connect(target.domain, { ...opts, repo: target.path })
     const chunk = Number(process.env.TSRUN_PUSH_CHUNK_SIZE) || undefined
     const result = await pushImage(client, this.store, image, target.path, target.digest ? undefined : target.tag, {
       mountCandidates: [...new Set(candidates)],

@@ -59,7 +59,15 @@ export interface BlobFile {
  * a missing one.
  */
 export class ImageStore {
-  constructor(readonly paths: Paths) {}
+  /**
+   * `alternatives(input)`: other canonical names a reference that was not
+   * found may be stored under (registries.conf's alias and search registries
+   * for a short name); asked only after a miss.
+   */
+  constructor(
+    readonly paths: Paths,
+    private readonly alternatives: (input: string) => string[] = () => [],
+  ) {}
 
   get dir(): string {
     return this.paths.images
@@ -201,6 +209,11 @@ export class ImageStore {
       if (byRef) return byRef
       const byDigest = findByDigest(images, parseReference(input))
       if (byDigest) return byDigest
+      // An id prefix is not looked for under other names (and need not read registries.conf).
+      for (const other of HEX_ID.test(input) ? [] : this.alternatives(input)) {
+        const found = images.find((img) => img.refs.includes(other))
+        if (found) return found
+      }
     }
     const hex = HEX_ID.exec(input)?.[1]
     if (hex) {
@@ -209,6 +222,22 @@ export class ImageStore {
       if (matches.length > 1) throw new AmbiguousReferenceError('image', input, matches.map((m) => m.id.slice(7)))
     }
     throw new ImageNotFoundError(input)
+  }
+
+  /**
+   * The reference of `image` that `input` names: its canonical form, or the
+   * alias or search-registry name a short name was found under; undefined
+   * when `input` named it by id.
+   */
+  nameOf(input: string, image: StoredImage): string | undefined {
+    let canonical: string | undefined
+    try {
+      canonical = formatReference(parseReference(input))
+    } catch {
+      return undefined
+    }
+    if (image.refs.includes(canonical)) return canonical
+    return HEX_ID.test(input) ? undefined : this.alternatives(input).find((r) => image.refs.includes(r))
   }
 
   /** Point `ref` (canonical) at a manifest; the image it pointed at before keeps its other refs or becomes dangling. */

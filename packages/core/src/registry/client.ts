@@ -1,28 +1,44 @@
 /**
  * A client for one registry host, speaking the OCI distribution spec
  * (`/v2/...`). It decides the scheme once (HTTPS; plain HTTP only for
- * insecure registries: `--tls-verify=false`, `TSRUN_INSECURE_REGISTRIES`, or
- * a loopback host, as Docker does), learns the auth scheme from the `/v2/`
- * challenge, and then authenticates every request for its scope: anonymous,
- * HTTP basic, or a bearer token fetched from the challenge's realm (cached
- * per scope). Failures become one-line RegistryErrors a person can act on.
+ * insecure registries: `--tls-verify=false`, `TSRUN_INSECURE_REGISTRIES`,
+ * tsrun.conf, registries.conf, or a loopback host, as Docker does), learns
+ * the auth scheme from the `/v2/` challenge, and then authenticates every
+ * request for its scope: anonymous, HTTP basic, or a bearer token from the
+ * challenge's realm (cached per scope), fetched with the password or, for
+ * an identity token, through OAuth2's refresh-token grant as Docker does.
+ * Credentials are looked up only once the registry asks for them (a
+ * credential helper never runs for an anonymous pull). Failures become
+ * one-line RegistryErrors a person can act on.
  */
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { parseAuthChallenges, type AuthChallenge } from './auth-challenge'
 import type { Credentials } from './credentials'
 import { ManifestUnknownError, RegistryAuthError, RegistryError, RegistryUnreachableError } from './errors'
-import { drain, readBody, send, type HttpResponse } from './http'
+import { drain, readBody, send, type HttpResponse, type ProxiedError, type TlsSettings } from './http'
 import { MANIFEST_ACCEPT, manifestMediaType } from './media-types'
 
 export interface RegistryClientOptions {
   /** The registry as written in references: `docker.io`, `127.0.0.1:5000`. */
   host: string
-  credentials?: Credentials
-  /** false: accept any certificate and allow plain HTTP (`--tls-verify=false`). Default true. */
+  /** The credentials, or how to look them up (called at most once, when the registry asks). */
+  credentials?: Credentials | (() => Promise<Credentials | undefined>)
+  /**
+   * false: accept any certificate and allow plain HTTP (`--tls-verify=false`);
+   * true: require verified HTTPS even where the host would be insecure
+   * (loopback, the insecure lists); undefined: as the host is.
+   */
   tlsVerify?: boolean
   /** Hosts to treat as insecure (HTTP allowed), besides loopback ones. */
   insecureRegistries?: string[]
+  /** CA certificates and client certificate for this host (certs.d). */
+  tls?: Omit<TlsSettings, 'insecure' | 'id'>
+}
+
+/** What a successful login learnt: an identity token when the token service gave one. */
+export interface LoginResult {
+  identityToken?: string
 }
 
 /** A manifest or index as fetched: exact bytes (digests are over them), type and digest. */
@@ -33,6 +49,9 @@ export interface FetchedManifest {
 }
 
 type Action = 'pull' | 'push' | 'login' | 'check'
+
+/** Docker's OAuth2 client id is `docker`; token services want some id, and this one says who asks. */
+const OAUTH_CLIENT_ID = 'tsrun'
 
 /** A token for one set of scopes; `expires` (ms) is set once it has arrived. */
 interface CachedToken {
@@ -69,6 +88,12 @@ export class RegistryClient {
   private challenge?: AuthChallenge
   private readonly tokens = new Map<string, CachedToken>()
   private pinging?: Promise<void>
+  private credentialsLookup?: Promise<Credentials | undefined>
+  /** The credentials once looked up (for messages). */
+  private creds?: Credentials
+  /** A refresh token the token service handed out during `login`. */
+  private refreshToken?: string
+  private tlsSettings?: TlsSettings
 
   constructor(private readonly opts: RegistryClientOptions) {
     this.host = opts.host
@@ -76,7 +101,21 @@ export class RegistryClient {
 
   /** Plain HTTP and any certificate are acceptable for this host. */
   get insecure(): boolean {
-    return this.opts.tlsVerify === false || isLoopbackHost(this.host) || (this.opts.insecureRegistries ?? []).includes(this.host)
+    if (this.opts.tlsVerify !== undefined) return !this.opts.tlsVerify
+    return isLoopbackHost(this.host) || (this.opts.insecureRegistries ?? []).includes(this.host)
+  }
+
+  /** The TLS settings of every request to this registry (and its token service). */
+  private get tls(): TlsSettings {
+    this.tlsSettings ??= { ...this.opts.tls, insecure: this.insecure, id: `${this.host}|${this.insecure ? 'insecure' : 'verify'}` }
+    return this.tlsSettings
+  }
+
+  /** The credentials, looked up on first need. */
+  private credentials(): Promise<Credentials | undefined> {
+    const c = this.opts.credentials
+    this.credentialsLookup ??= (typeof c === 'function' ? c() : Promise.resolve(c)).then((found) => (this.creds = found))
+    return this.credentialsLookup
   }
 
   /** Docker Hub's API lives on another host than its name. */
@@ -84,16 +123,22 @@ export class RegistryClient {
     return this.host === 'docker.io' ? 'registry-1.docker.io' : this.host
   }
 
-  /** Check credentials the way `docker login` does: /v2/ must accept them. */
-  async login(): Promise<void> {
+  /**
+   * Check credentials the way `docker login` does: /v2/ must accept them.
+   * Behind token auth the token is asked for with `offline_token=true`, as
+   * Docker does; a token service that answers with a refresh token makes
+   * that the identity token to save instead of the password.
+   */
+  async login(): Promise<LoginResult> {
     await this.ensurePinged()
-    if (!this.challenge) return
-    if (!this.opts.credentials) throw new RegistryAuthError(`${this.host} needs a username and password`)
+    if (!this.challenge) return {}
+    if (!(await this.credentials())) throw new RegistryAuthError(`${this.host} needs a username and password`)
     const auth = await this.authorization([], 'login')
     const res = await this.fetch('GET', this.url('/v2/'), auth ? { authorization: auth } : {})
     drain(res)
     if (res.status === 401 || res.status === 403) throw this.authFailure('login', res)
     if (res.status !== 200) throw new RegistryError(`${this.host}: login check answered HTTP ${res.status}`)
+    return { identityToken: this.refreshToken }
   }
 
   /** GET a manifest or index by tag or digest, verifying a digest reference against the bytes. */
@@ -233,14 +278,14 @@ export class RegistryClient {
 
   private async fetch(method: string, url: URL, headers: Record<string, string>, body?: Buffer | Readable): Promise<HttpResponse> {
     try {
-      return await send({ method, url, headers, body, insecureTls: this.insecure })
+      return await send({ method, url, headers, body, tls: this.tls })
     } catch (err) {
-      throw this.unreachable(err as NodeJS.ErrnoException)
+      throw this.unreachable(err as ProxiedError)
     }
   }
 
   /** `what` could not be reached: the registry, or its token service (`kind` names it in the hint). */
-  private unreachable(err: NodeJS.ErrnoException, what = `registry ${this.host}`, kind = 'registry'): RegistryUnreachableError {
+  private unreachable(err: ProxiedError, what = `registry ${this.host}`, kind = 'registry'): RegistryUnreachableError {
     const why: Record<string, string> = {
       ENOTFOUND: 'the host name does not resolve',
       EAI_AGAIN: 'the host name could not be resolved (DNS is not answering)',
@@ -248,9 +293,20 @@ export class RegistryClient {
       ETIMEDOUT: 'the connection timed out',
       ECONNRESET: 'the connection was reset',
     }
-    const reason = why[err.code ?? ''] ?? err.message
-    const hint = /SSL|TLS|CERT|EPROTO/.test(`${err.code} ${err.message}`) ? '; for a plain-HTTP registry or a self-signed certificate use --tls-verify=false' : ''
-    return new RegistryUnreachableError(`cannot reach ${what}: ${reason}${hint}`, { cause: err })
+    if (err.proxy && err.code === 'ECONNREFUSED') why.ECONNREFUSED = `the proxy ${err.proxy} refused the connection (check HTTPS_PROXY/HTTP_PROXY)`
+    // OpenSSL's messages are "HEX:error:CODE:SSL routines:FUNC:REASON:FILE:LINE:...\n"; its reason is the part a person can read.
+    const openssl = (err as { reason?: unknown }).reason
+    const reason = why[err.code ?? ''] ?? (typeof openssl === 'string' && openssl ? `TLS failed: ${openssl}` : err.message.trim().split('\n')[0])
+    const text = `${err.code} ${err.message}`
+    const wantsClientCert = /certificate required|bad certificate|unknown ca|handshake failure/i.test(err.message)
+    const tlsProblem = /SSL|TLS|CERT|EPROTO|self.signed|issuer/i.test(text)
+    const hint = wantsClientCert
+      ? `; the registry wants a client certificate it trusts: put client.cert and client.key in /etc/containers/certs.d/${this.host}/ (or --cert-dir)`
+      : tlsProblem
+        ? `; trust its CA in /etc/containers/certs.d/${this.host}/ca.crt (or the system store), or use --tls-verify=false`
+        : ''
+    const via = err.proxy && err.code !== 'EPROXY' && !reason.includes(err.proxy) ? ` (through the proxy ${err.proxy})` : ''
+    return new RegistryUnreachableError(`cannot reach ${what}${via}: ${reason}${hint}`, { cause: err })
   }
 
   /** Learn scheme and auth challenge from `GET /v2/`, once per client. */
@@ -266,7 +322,7 @@ export class RegistryClient {
       const url = new URL(`${scheme}://${this.apiHost}/v2/`)
       let res: HttpResponse
       try {
-        res = await send({ method: 'GET', url, insecureTls: this.insecure })
+        res = await send({ method: 'GET', url, tls: this.tls })
       } catch (err) {
         lastErr = err
         const code = (err as NodeJS.ErrnoException).code
@@ -289,15 +345,16 @@ export class RegistryClient {
       return
     }
     if (lastErr instanceof RegistryError) throw lastErr
-    throw this.unreachable(lastErr as NodeJS.ErrnoException)
+    throw this.unreachable(lastErr as ProxiedError)
   }
 
   /** The Authorization header for these scopes, or undefined when anonymous access is all there is. */
   private async authorization(scopes: string[], action: Action): Promise<string | undefined> {
     const c = this.challenge
     if (!c) return undefined
-    const creds = this.opts.credentials
+    const creds = await this.credentials()
     if (c.scheme === 'basic') {
+      if (creds?.identityToken) throw new RegistryAuthError(`${this.host} asks for a password (basic auth), but the saved login is an identity token, which only works with token auth; run tsrun login ${this.host} again`)
       return creds ? `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` : undefined
     }
     // One token per scope set, shared by concurrent requests, until it lapses:
@@ -323,19 +380,32 @@ export class RegistryClient {
   private async fetchToken(c: AuthChallenge, scopes: string[], action: Action): Promise<{ token: string; expiresIn?: unknown }> {
     if (!c.params.realm) throw new RegistryAuthError(`${this.host}: the bearer challenge names no realm to get a token from`)
     const url = new URL(c.params.realm)
-    if (c.params.service) url.searchParams.set('service', c.params.service)
-    for (const s of scopes) url.searchParams.append('scope', s)
-    const creds = this.opts.credentials
-    const headers: Record<string, string> = creds ? { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` } : {}
+    const creds = await this.credentials()
     let res: HttpResponse
     try {
-      res = await send({ method: 'GET', url, headers, insecureTls: this.insecure })
+      if (creds?.identityToken) {
+        // OAuth2 refresh-token grant, as Docker trades an identity token for an access token.
+        const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, client_id: OAUTH_CLIENT_ID })
+        if (c.params.service) form.set('service', c.params.service)
+        if (scopes.length) form.set('scope', scopes.join(' '))
+        res = await send({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from(form.toString()), tls: this.tls })
+      } else {
+        if (c.params.service) url.searchParams.set('service', c.params.service)
+        for (const s of scopes) url.searchParams.append('scope', s)
+        if (action === 'login' && creds) {
+          url.searchParams.set('offline_token', 'true')
+          url.searchParams.set('client_id', OAUTH_CLIENT_ID)
+        }
+        const headers: Record<string, string> = creds ? { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` } : {}
+        res = await send({ method: 'GET', url, headers, tls: this.tls })
+      }
     } catch (err) {
       // The realm is often another host than the registry: name the one that failed.
-      throw this.unreachable(err as NodeJS.ErrnoException, `the token service ${url.host} of ${this.host}`, 'token service')
+      throw this.unreachable(err as ProxiedError, `the token service ${url.host} of ${this.host}`, 'token service')
     }
-    if (res.status === 401 || res.status === 403) {
+    if (res.status === 401 || res.status === 403 || (creds?.identityToken && res.status === 400)) {
       drain(res)
+      if (creds?.identityToken) throw new RegistryAuthError(`${this.host}: the token service refused the saved identity token (expired or revoked); run tsrun login ${this.host} again`)
       throw creds
         ? new RegistryAuthError(`${this.host}: the token service refused the credentials of ${creds.username}: wrong username or password`)
         : new RegistryAuthError(`${this.host}: authentication required; run tsrun login ${this.host}`)
@@ -345,7 +415,7 @@ export class RegistryClient {
       throw new RegistryAuthError(`${this.host}: the token service ${url.host} answered HTTP ${res.status}`)
     }
     // A proxy's or a login page's HTML also comes with 200: say so in one line, not as a JSON SyntaxError.
-    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown }
+    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown; refresh_token?: unknown }
     try {
       body = JSON.parse((await readBody(res, 1024 * 1024)).toString('utf8')) ?? {}
     } catch {
@@ -353,19 +423,21 @@ export class RegistryClient {
     }
     const token = body.token || body.access_token
     if (typeof token !== 'string') throw new RegistryAuthError(`${this.host}: the token service ${url.host} answered something that is not a token (no JSON with a "token" field)`)
+    if (action === 'login' && typeof body.refresh_token === 'string' && body.refresh_token) this.refreshToken = body.refresh_token
     return { token, expiresIn: body.expires_in }
   }
 
   private authFailure(action: Action, res: HttpResponse, repo?: string): RegistryAuthError {
     const where = repo ? `${this.host}/${repo}` : this.host
-    const creds = this.opts.credentials
-    if (res.status === 403) return new RegistryAuthError(`${where}: access denied${creds ? ` for ${creds.username}` : ''} (HTTP 403)`)
+    const creds = this.creds
+    const who = creds ? creds.username || 'the saved identity token' : ''
+    if (res.status === 403) return new RegistryAuthError(`${where}: access denied${creds ? ` for ${who}` : ''} (HTTP 403)`)
     // With tokens the password was checked by the token service already (a
     // wrong one fails in fetchToken): a 401 here means the token lacks the access.
     if (creds && this.challenge?.scheme === 'bearer' && action !== 'login') {
-      return new RegistryAuthError(`${where}: access denied for ${creds.username}: no ${action} access (check the repository name, or ask for access)`)
+      return new RegistryAuthError(`${where}: access denied for ${who}: no ${action} access (check the repository name, or ask for access)`)
     }
-    if (creds) return new RegistryAuthError(`${where}: the registry refused the credentials of ${creds.username}: wrong username or password${action === 'push' ? ', or no push access' : ''}`)
+    if (creds) return new RegistryAuthError(`${where}: the registry refused the credentials of ${who}: wrong username or password${action === 'push' ? ', or no push access' : ''}`)
     return new RegistryAuthError(`${where}: authentication required; run tsrun login ${this.host}`)
   }
 

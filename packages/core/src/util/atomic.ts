@@ -14,9 +14,13 @@ export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o64
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data)
     fs.fsyncSync(fd)
-  } finally {
+  } catch (err) {
+    // A full disk must not leave the half-written temp file behind.
     fs.closeSync(fd)
+    fs.rmSync(tmp, { force: true })
+    throw err
   }
+  fs.closeSync(fd)
   try {
     fs.renameSync(tmp, file)
   } catch (err) {
