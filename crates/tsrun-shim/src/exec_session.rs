@@ -21,22 +21,22 @@
 //! With `--detach` the shim forks first; the launcher returns once the
 //! command has been exec'ed, and the detached half reaps it and discards its
 //! output, as `docker exec -d` does.
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use tsrun_sys::cgroup::Cgroup;
 use tsrun_sys::error::SysError;
 use tsrun_sys::ns;
-use tsrun_sys::oci::{Process, Spec};
-use tsrun_sys::{exec, tty};
+use tsrun_sys::oci::Spec;
+use tsrun_sys::tty;
 
 use crate::detach::{self, Reporter};
 use crate::exec_args::{self, ExecArgs};
-use crate::init::Failure;
-use crate::lockdown::Lockdown;
-use crate::stdio::{self, ChildStdio, ParentStdio};
-use crate::{identity, logfile, monitor, reexec, signals, state};
+use crate::{logfile, monitor, state};
+use tsrun_container::stdio::{self, ChildStdio, ParentStdio};
+use tsrun_container::Failure;
+use tsrun_container::{exec_child, reexec, signals};
 
 /// Namespace types in the order the child joins them (mount last: it moves
 /// root and cwd); `pid` is joined by the parent. (OCI name, /proc name, flag)
@@ -112,34 +112,10 @@ fn open_ns(pid: i32, name: &str) -> Result<Option<OwnedFd>, SysError> {
     Ok(Some(OwnedFd::from(f)))
 }
 
-fn setns(fd: RawFd, flag: libc::c_int, what: &str) -> Result<(), SysError> {
-    // SAFETY: setns on an fd we opened.
-    if unsafe { libc::setns(fd, flag) } != 0 {
-        return Err(SysError::last("setns", what));
-    }
-    Ok(())
-}
-
-fn read_process(path: &Path) -> Result<Process, Failure> {
-    let text = std::fs::read(path)
-        .map_err(|e| SysError::from_io(&e, "read", path.display().to_string()))?;
-    let p: Process = serde_json::from_slice(&text).map_err(|e| {
-        SysError::invalid(
-            "parse",
-            path.display().to_string(),
-            e.to_string().to_lowercase(),
-        )
-    })?;
-    if p.args.is_empty() {
-        return Err(SysError::invalid("parse", path.display().to_string(), "args is empty").into());
-    }
-    Ok(p)
-}
-
 fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
     let sigfd = signals::block_and_open()?;
     let spec = Spec::load(&a.bundle)?;
-    let process = read_process(&a.process)?;
+    let process = exec_child::read_process(&a.process)?;
     let pid1 = container_pid(a)?;
     let mut joins: Vec<(libc::c_int, &str, OwnedFd)> = Vec::new();
     for (oci, proc_name, flag) in ORDER {
@@ -173,7 +149,7 @@ fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
     let (sync_r, sync_w) = stdio::pipe()?;
     let (err_r, err_w) = stdio::pipe()?;
     if let Some((flag, name, fd)) = joins.iter().find(|j| j.0 == libc::CLONE_NEWPID) {
-        setns(fd.as_raw_fd(), *flag, name)?;
+        exec_child::setns(fd.as_raw_fd(), *flag, name)?;
     }
     // The child enters the container from a sealed copy of this binary
     // (reexec.rs), never from the host's file.
@@ -211,7 +187,7 @@ fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
             join_word,
         ];
         let f = reexec::exec_sealed(sealed.as_raw_fd(), args, &keep);
-        crate::init::report_and_exit(err_w.as_raw_fd(), &f);
+        tsrun_container::init::report_and_exit(err_w.as_raw_fd(), &f);
     }
     drop(child_io);
     drop(sync_r);
@@ -318,109 +294,4 @@ fn read_all(fd: OwnedFd) -> Vec<u8> {
         out.extend_from_slice(&buf[..n]);
     }
     out
-}
-
-/// In the child: wait for the cgroup join, enter the namespaces, stdio,
-/// identity. Returns the environment to exec with.
-fn child_setup(
-    user: &str,
-    spec: &Spec,
-    process: &Process,
-    joins: &[(libc::c_int, String, OwnedFd)],
-    io: &ChildStdio,
-    sync_r: RawFd,
-) -> Result<Vec<String>, Failure> {
-    signals::reset_for_exec();
-    let mut b = [0u8; 1];
-    // SAFETY: one-byte read into a local buffer.
-    if unsafe { libc::read(sync_r, b.as_mut_ptr() as *mut libc::c_void, 1) } != 1 {
-        return Err(SysError::invalid("sync", "parent", "exec shim went away").into());
-    }
-    // The container's seccomp profile and no_new_privs bind exec'd processes
-    // too, as in Docker.
-    let lockdown = Lockdown::from_spec(spec)?;
-    for (flag, name, fd) in joins {
-        if *flag != libc::CLONE_NEWPID {
-            setns(fd.as_raw_fd(), *flag, name)?;
-        }
-    }
-    stdio::install(io)?;
-    crate::rlimit::apply(&spec.process.rlimits)?;
-    lockdown.before_user_switch()?;
-    let user = if user.is_empty() { "0" } else { user };
-    let cwd = if process.cwd.is_empty() {
-        "/"
-    } else {
-        process.cwd.as_str()
-    };
-    let env = identity::become_user(user, &process.env, cwd, spec.process.capabilities.as_ref())?;
-    lockdown.after_user_switch()?;
-    Ok(env)
-}
-
-/// `tsrun-shim exec-child ...`: the exec'd process-to-be, run from the
-/// sealed copy (reexec.rs): joins the namespaces by the fds its parent
-/// opened, becomes the user, and execs the command.
-pub fn child_main(argv: Vec<String>) -> ! {
-    reexec::make_undumpable();
-    let words = match reexec::Words::parse(argv) {
-        Ok(w) => w,
-        Err(msg) => {
-            eprintln!("{msg}");
-            std::process::exit(125)
-        }
-    };
-    let Ok(Some(err_w)) = words.fd("err") else {
-        eprintln!("exec-child: missing --err");
-        std::process::exit(125)
-    };
-    let f = match child_run(&words) {
-        Ok(f) | Err(f) => f,
-    };
-    crate::init::report_and_exit(err_w, &f)
-}
-
-/// Everything up to the exec; answers the exec's failure (it returns only then).
-fn child_run(w: &reexec::Words) -> Result<Failure, Failure> {
-    let usage = |m: String| Failure {
-        code: 125,
-        message: format!("exec-child: {m}"),
-    };
-    let spec = Spec::load(Path::new(w.need("bundle").map_err(usage)?))?;
-    let process = read_process(Path::new(w.need("process").map_err(usage)?))?;
-    let sync_r = w
-        .fd("sync")
-        .map_err(usage)?
-        .ok_or_else(|| usage("missing --sync".into()))?;
-    let io = reexec::decode_stdio(w.need("stdio").map_err(usage)?).map_err(usage)?;
-    let joins = decode_joins(w.need("join").map_err(usage)?).map_err(usage)?;
-    let env = child_setup(
-        w.need("user").map_err(usage)?,
-        &spec,
-        &process,
-        &joins,
-        &io,
-        sync_r,
-    )?;
-    let e = exec::exec(&process.args, &env);
-    Ok(Failure {
-        code: e.code,
-        message: e.message,
-    })
-}
-
-/// `name=FLAG:FD,...` back into the namespaces to join, owning the fds.
-fn decode_joins(word: &str) -> Result<Vec<(libc::c_int, String, OwnedFd)>, String> {
-    let bad = || format!("bad --join {word:?}");
-    word.split(',')
-        .filter(|p| !p.is_empty())
-        .map(|part| {
-            let (name, rest) = part.split_once('=').ok_or_else(bad)?;
-            let (flag, fd) = rest.split_once(':').ok_or_else(bad)?;
-            let flag: libc::c_int = flag.parse().map_err(|_| bad())?;
-            let fd: RawFd = fd.parse().map_err(|_| bad())?;
-            // SAFETY: the fd was passed to us open, by number, by our parent.
-            Ok((flag, name.to_string(), unsafe { OwnedFd::from_raw_fd(fd) }))
-        })
-        .collect()
 }

@@ -5,29 +5,21 @@
 //! Flow: parse args → (detach: fork, launcher waits) → block signals → load
 //! config.json → create cgroup → clone + init + exec → shim.json running →
 //! monitor loop → drain, kill and remove the cgroup → shim.json exited →
-//! exit command → exit with the container's code.
+//! exit command → exit with the container's code. Creating the container
+//! itself (clone, the init, exec into it) is tsrun-container's.
 mod args;
 mod attach;
 mod clock;
 mod cp;
-mod create;
 mod detach;
 mod events;
 mod exec_args;
 mod exec_session;
-mod identity;
-mod init;
-mod lockdown;
 mod logfile;
 mod monitor;
-mod reaper;
-mod reexec;
 mod relay;
 mod restart;
-mod rlimit;
-mod signals;
 mod state;
-mod stdio;
 
 use std::path::Path;
 
@@ -37,19 +29,12 @@ use tsrun_sys::tty;
 
 use args::RunArgs;
 use detach::Reporter;
-use init::Failure;
 use state::ShimState;
+use tsrun_container::{create, signals, Failure};
 
 fn main() {
     let argv: Vec<String> = std::env::args().collect();
-    if reaper::invoked_as_init(&argv[0], argv.get(1).map(String::as_str)) {
-        reaper::main(argv[1..].to_vec());
-    }
-    match argv.get(1).map(String::as_str) {
-        Some(reexec::CONTAINER_INIT) => init::reexec_main(argv[2..].to_vec()),
-        Some(reexec::EXEC_CHILD) => exec_session::child_main(argv[2..].to_vec()),
-        _ => {}
-    }
+    tsrun_container::internal_entry(&argv);
     if argv.get(1).map(String::as_str) == Some("exec") {
         std::process::exit(exec_session::main(argv[2..].to_vec()));
     }

@@ -83,7 +83,11 @@ pub fn parse_start_time(stat: &str) -> Option<u64> {
 
 /// Field 3, the process state letter (`R`, `S`, `Z`, ...).
 fn parse_state(stat: &str) -> Option<char> {
-    stat[stat.rfind(')')? + 1..].split_whitespace().next()?.chars().next()
+    stat[stat.rfind(')')? + 1..]
+        .split_whitespace()
+        .next()?
+        .chars()
+        .next()
 }
 
 #[cfg(test)]
