@@ -17,6 +17,7 @@ use crate::init::Failure;
 /// be entered fails with 126, as `docker exec -w` does.
 pub fn become_user(
     user_spec: &str,
+    extra_gids: &[u32],
     env: &[String],
     cwd: &str,
     capabilities: Option<&Capabilities>,
@@ -30,7 +31,9 @@ pub fn become_user(
         code: 126,
         message: SysError::from_io(&e, "chdir", cwd).to_string(),
     })?;
-    drop_privileges(u.uid, u.gid, &u.additional_gids, capabilities)?;
+    let mut groups = u.additional_gids.clone();
+    groups.extend(extra_gids.iter().filter(|g| !u.additional_gids.contains(g)));
+    drop_privileges(u.uid, u.gid, &groups, capabilities)?;
     Ok(env)
 }
 

@@ -10,6 +10,7 @@
 //! `main`: the sealed copy of it is exec'ed with internal subcommands.
 pub mod create;
 pub mod exec_child;
+pub mod hooks;
 pub mod identity;
 pub mod init;
 pub mod lockdown;

@@ -26,6 +26,11 @@ impl Lockdown {
         })
     }
 
+    /// Also set no_new_privs when `yes` (an exec may ask for it on its own).
+    pub fn require_no_new_privs(&mut self, yes: bool) {
+        self.no_new_privs |= yes;
+    }
+
     /// Call right before switching user.
     pub fn before_user_switch(&self) -> Result<()> {
         match &self.filter {

@@ -30,6 +30,7 @@ use tsrun_sys::tty;
 use args::RunArgs;
 use detach::Reporter;
 use state::ShimState;
+use tsrun_container::stdio::StdioPlan;
 use tsrun_container::{create, signals, Failure};
 
 fn main() {
@@ -173,9 +174,12 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
         }
         let opts = create::StartOpts {
             bundle: Path::new(&a.bundle),
-            keep_stdin: a.stdin,
-            winsize: initial_winsize(&spec, foreground),
+            stdio: StdioPlan::Relay {
+                keep_stdin: a.stdin,
+                winsize: initial_winsize(&spec, foreground),
+            },
             cgroup: cgroup.as_ref(),
+            created: None,
         };
         st.started_at = Some(clock::now_rfc3339());
         let began = std::time::Instant::now();
@@ -211,7 +215,9 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
         };
         let exit = monitor::run(
             &sigfd,
-            started.stdio,
+            started
+                .stdio
+                .expect("a relayed container has our side of its stdio"),
             &mut log,
             &mopts,
             cgroup.as_ref(),
