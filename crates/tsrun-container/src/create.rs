@@ -36,7 +36,8 @@ pub struct StartOpts<'a> {
 
 /// runc's create (init.rs `Created`), as the parent sees it.
 pub struct CreateWait<'a> {
-    /// `exec.fifo`, made by the caller; `start` opens it for reading.
+    /// `exec.fifo`, made by the caller; `start` opens it for reading. The
+    /// init opens it by name in its directory.
     pub fifo: &'a std::path::Path,
     /// The state JSON the container's hooks read.
     pub state_file: Option<&'a std::path::Path>,
@@ -99,6 +100,22 @@ fn child_failure(msg: &[u8]) -> Option<Failure> {
     })
 }
 
+/// In the cloned child of a new user namespace: wait for the parent's "go"
+/// (the maps are written), then setresgid/setresuid 0 inside it.
+fn become_userns_root(sync_r: std::os::fd::RawFd) -> Result<(), ()> {
+    let mut b = [0u8; 1];
+    // SAFETY: one-byte read, then credential calls on ourselves.
+    unsafe {
+        if libc::read(sync_r, b.as_mut_ptr() as *mut libc::c_void, 1) != 1 {
+            return Err(());
+        }
+        if libc::setresgid(0, 0, 0) != 0 || libc::setresuid(0, 0, 0) != 0 {
+            return Err(());
+        }
+    }
+    Ok(())
+}
+
 /// One byte from a pipe; `None` at EOF.
 fn read_byte(fd: &OwnedFd) -> Option<u8> {
     let mut b = [0u8; 1];
@@ -151,7 +168,7 @@ pub fn start(spec: &Spec, o: &StartOpts) -> Result<Started, Failure> {
     let created = match &o.created {
         Some(cw) => {
             let (notify_r, notify_w) = stdio::pipe()?;
-            let fifo = open_path(cw.fifo)?;
+            let fifo = open_path(cw.fifo.parent().unwrap_or(std::path::Path::new("/")))?;
             Some((cw, notify_r, notify_w, fifo))
         }
         None => None,
@@ -176,6 +193,10 @@ pub fn start(spec: &Spec, o: &StartOpts) -> Result<Started, Failure> {
     if pid == 0 {
         drop(sync_w);
         drop(err_r);
+        // In a new user namespace we hold every capability only until we
+        // exec as a uid that is not root there: wait for the id maps, become
+        // root of the namespace, and only then exec the sealed copy.
+        let synced = plan.new_user() && become_userns_root(sync_r.as_raw_fd()).is_ok();
         let (stdio_word, mut keep) = reexec::encode_stdio(&child_io);
         let mut args = vec![
             reexec::CONTAINER_INIT.to_string(),
@@ -191,6 +212,9 @@ pub fn start(spec: &Spec, o: &StartOpts) -> Result<Started, Failure> {
             stdio_word,
         ];
         keep.extend([sync_r.as_raw_fd(), err_w.as_raw_fd(), sealed.as_raw_fd()]);
+        if synced {
+            args.extend(["--synced".into(), "1".into()]);
+        }
         if let Some((_, (_, w))) = &ready {
             args.extend(["--ready".into(), w.as_raw_fd().to_string()]);
             keep.push(w.as_raw_fd());

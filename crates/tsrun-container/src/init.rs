@@ -49,6 +49,9 @@ pub struct ChildCtx<'a> {
     /// An OCI runtime's `create`: stop before exec until `start` (see
     /// `Created`); `None` for a monitor, which execs at once.
     pub created: Option<Created>,
+    /// The first "go" was read before the exec into us (a new user
+    /// namespace: create.rs `become_userns_root`).
+    pub synced: bool,
 }
 
 /// runc's create/start split, as the init sees it. We write `h` on
@@ -61,7 +64,8 @@ pub struct ChildCtx<'a> {
 /// on there is no parent to report to: failures go to our stderr.
 pub struct Created {
     pub notify_w: RawFd,
-    /// An O_PATH fd of `<state dir>/exec.fifo`, reopened through /proc/self/fd.
+    /// An O_PATH fd of the state directory, where `exec.fifo` is opened by
+    /// name (openat): no /proc needed after pivot_root or chroot.
     pub fifo: RawFd,
     pub hooks: bool,
     /// The container's state JSON for the hooks' stdin (written by the parent).
@@ -149,13 +153,19 @@ fn wait_for_start(c: &ChildCtx, cp: &Created, hook_state: Option<&str>) {
         libc::close(cp.notify_w);
         libc::close(c.err_w);
     }
-    let fifo = format!("/proc/self/fd/{}", cp.fifo);
-    let opened = std::fs::OpenOptions::new().write(true).open(&fifo);
-    let wrote = opened.and_then(|mut f| std::io::Write::write_all(&mut f, b"0"));
-    if let Err(e) = wrote {
-        report_and_exit(2, &SysError::from_io(&e, "open", "exec fifo").into());
+    let name = c"exec.fifo";
+    // SAFETY: openat relative to our O_PATH directory fd.
+    let fd = unsafe { libc::openat(cp.fifo, name.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        report_and_exit(2, &SysError::last("open", "exec fifo").into());
     }
-    // SAFETY: closing our O_PATH fd of the fifo.
+    // SAFETY: one byte to the fifo we opened, then closing it.
+    let wrote = unsafe { libc::write(fd, b"0".as_ptr() as *const libc::c_void, 1) };
+    unsafe { libc::close(fd) };
+    if wrote != 1 {
+        report_and_exit(2, &SysError::last("write", "exec fifo").into());
+    }
+    // SAFETY: closing our O_PATH fd of the state directory.
     unsafe { libc::close(cp.fifo) };
     if let Some(h) = c
         .spec
@@ -258,6 +268,7 @@ fn reexec_run(
         ready_w,
         sealed,
         created,
+        synced: w.get("synced") == Some("1"),
     };
     child_main(&ctx)
 }
@@ -309,7 +320,7 @@ fn setup(c: &ChildCtx) -> std::result::Result<(Vec<String>, Lockdown, Option<Str
     // Hooks pause us before pivot_root: the first "go" must be read first.
     let hooks = c.created.as_ref().is_some_and(|cp| cp.hooks);
     let wait_early = c.ns.new_user() || hooks;
-    if wait_early {
+    if wait_early && !c.synced {
         wait_for_parent(c.sync_r)?;
     }
     let lockdown = Lockdown::from_spec(c.spec)?;
@@ -322,12 +333,11 @@ fn setup(c: &ChildCtx) -> std::result::Result<(Vec<String>, Lockdown, Option<Str
     let spec = c.spec;
     let new_mount_ns = c.ns.clone_flags & libc::CLONE_NEWNS != 0
         || c.ns.join.iter().any(|(f, _)| *f == libc::CLONE_NEWNS);
-    if !new_mount_ns {
-        return Err(
-            SysError::invalid("namespace", "mount", "a mount namespace is required").into(),
-        );
-    }
-    let hook_state = prepare_rootfs(c)?;
+    let hook_state = if new_mount_ns {
+        prepare_rootfs(c)?
+    } else {
+        share_host_mounts(c)?
+    };
     // From here on we are inside the container's root.
     for (k, v) in &spec.linux.sysctl {
         let p = format!("/proc/sys/{}", k.replace('.', "/"));
@@ -374,8 +384,9 @@ fn setup(c: &ChildCtx) -> std::result::Result<(Vec<String>, Lockdown, Option<Str
         std::fs::write("/proc/self/oom_score_adj", adj.to_string())
             .map_err(|e| SysError::from_io(&e, "write", "/proc/self/oom_score_adj"))?;
     }
+    let user = plan_user(c)?;
     lockdown.before_user_switch()?;
-    let env = switch_user(c)?;
+    let env = switch_user(c, user)?;
     Ok((env, lockdown, hook_state))
 }
 
@@ -411,6 +422,35 @@ fn prepare_rootfs(c: &ChildCtx) -> Result<Option<String>> {
         _ => None,
     };
     mount::pivot_root(c.root)?;
+    mount::final_root_propagation(spec.linux.rootfs_propagation.as_deref())?;
+    Ok(hook_state)
+}
+
+/// No mount namespace (the spec shares the runtime's, as the OCI spec
+/// allows): nothing may be mounted or pivoted (it would be the host's),
+/// so the root is entered with chroot, as runc does. Masked and read-only
+/// paths cannot be had without a mount namespace of our own: refused. (The
+/// runtime warns that `mounts` are not made.)
+fn share_host_mounts(c: &ChildCtx) -> Result<Option<String>> {
+    let spec = c.spec;
+    if !spec.linux.masked_paths.is_empty() || !spec.linux.readonly_paths.is_empty() {
+        return Err(SysError::invalid(
+            "namespace",
+            "mount",
+            "maskedPaths and readonlyPaths need a mount namespace of the container's own",
+        ));
+    }
+    let hook_state = match &c.created {
+        Some(cp) if cp.hooks => Some(create_container_hooks(c, cp)?),
+        _ => None,
+    };
+    let root = std::ffi::CString::new(c.root.as_os_str().as_encoded_bytes())
+        .map_err(|_| SysError::invalid("chroot", c.root.display().to_string(), "nul byte"))?;
+    // SAFETY: chroot and chdir with a valid C string.
+    if unsafe { libc::chroot(root.as_ptr()) } != 0 {
+        return Err(SysError::last("chroot", c.root.display().to_string()));
+    }
+    std::env::set_current_dir("/").map_err(|e| SysError::from_io(&e, "chdir", "/"))?;
     Ok(hook_state)
 }
 
@@ -432,9 +472,20 @@ fn create_container_hooks(c: &ChildCtx, cp: &Created) -> Result<String> {
     Ok(state)
 }
 
-/// Resolve the user, create and enter cwd, drop to the user keeping the
-/// configured capabilities. Returns the final environment (HOME added).
-fn switch_user(c: &ChildCtx) -> Result<Vec<String>> {
+/// Who the process will be, and where: resolved and prepared while we
+/// are still root and before any seccomp filter is in (a profile may
+/// refuse the calls this takes, such as openat2).
+struct UserPlan {
+    uid: u32,
+    gid: u32,
+    groups: Vec<u32>,
+    env: Vec<String>,
+    cwd: String,
+}
+
+/// Resolve the user (HOME added to the environment) and create the
+/// working directory when missing (as Docker does).
+fn plan_user(c: &ChildCtx) -> Result<UserPlan> {
     let p = &c.spec.process;
     let resolved = match c.spec.user_annotation() {
         Some(u) => user::resolve_in_container(u)?,
@@ -461,20 +512,32 @@ fn switch_user(c: &ChildCtx) -> Result<Vec<String>> {
     if !env.iter().any(|e| e.starts_with("HOME=")) {
         env.push(format!("HOME={}", resolved.home));
     }
-    // cwd: created when missing (as Docker does), entered while still root.
     let cwd = if p.cwd.is_empty() {
-        "/"
+        "/".to_string()
     } else {
-        p.cwd.as_str()
+        p.cwd.clone()
     };
     let root = mount::open_root(Path::new("/"))?;
-    mount::mkdir_all_in_root(root.as_raw_fd(), cwd, 0o755)?;
-    std::env::set_current_dir(cwd).map_err(|e| SysError::from_io(&e, "chdir", cwd))?;
+    mount::mkdir_all_in_root(root.as_raw_fd(), &cwd, 0o755)?;
+    Ok(UserPlan {
+        uid: resolved.uid,
+        gid: resolved.gid,
+        groups,
+        env,
+        cwd,
+    })
+}
 
-    crate::identity::drop_privileges(resolved.uid, resolved.gid, &groups, p.capabilities.as_ref())?;
+/// Enter cwd while still root, then drop to the user keeping the
+/// configured capabilities. Returns the final environment.
+fn switch_user(c: &ChildCtx, plan: UserPlan) -> Result<Vec<String>> {
+    let p = &c.spec.process;
+    std::env::set_current_dir(&plan.cwd)
+        .map_err(|e| SysError::from_io(&e, "chdir", plan.cwd.clone()))?;
+    crate::identity::drop_privileges(plan.uid, plan.gid, &plan.groups, p.capabilities.as_ref())?;
     if let Some(m) = p.user.umask {
         // SAFETY: umask cannot fail.
         unsafe { libc::umask(m as libc::mode_t) };
     }
-    Ok(env)
+    Ok(plan.env)
 }

@@ -16,7 +16,8 @@ pub fn state_json(st: &State, status: Status) -> String {
 
 /// prestart then createRuntime; the first failure is create's.
 pub fn create_runtime(hooks: &Hooks, st: &State) -> Result<(), String> {
-    let json = state_json(st, Status::Creating);
+    // runtime-tools checks that these hooks see `created` (runc's word there too).
+    let json = state_json(st, Status::Created);
     tsrun_container::hooks::run("prestart", &hooks.prestart, &json).map_err(|e| e.to_string())?;
     tsrun_container::hooks::run("createRuntime", &hooks.create_runtime, &json)
         .map_err(|e| e.to_string())

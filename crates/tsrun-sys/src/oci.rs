@@ -241,6 +241,13 @@ pub struct Memory {
     pub limit: Option<i64>,
     pub reservation: Option<i64>,
     pub swap: Option<i64>,
+    /// Deprecated in the spec; Linux 5.16+ has no kernel-memory limit (warned, not set).
+    pub kernel: Option<i64>,
+    #[serde(rename = "kernelTCP")]
+    pub kernel_tcp: Option<i64>,
+    pub swappiness: Option<u64>,
+    #[serde(rename = "disableOOMKiller")]
+    pub disable_oom_killer: Option<bool>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -40,7 +40,8 @@ pub struct Made {
 /// create's work, shared with `run`.
 pub fn create(ctx: &Ctx, p: &Parsed, id: &str, foreground: bool) -> Result<Made, String> {
     let bundle = bundle_dir(p)?;
-    let spec = load_spec(ctx, &bundle)?;
+    let mut spec = load_spec(ctx, &bundle)?;
+    allow_standard_devices(&mut spec);
     let socket = p.get("console-socket");
     let plan = match (spec.process.terminal, socket) {
         (true, Some(_)) => StdioPlan::Terminal {
@@ -57,6 +58,9 @@ pub fn create(ctx: &Ctx, p: &Parsed, id: &str, foreground: bool) -> Result<Made,
         (false, Some(_)) => return Err("--console-socket needs process.terminal to be true".into()),
         (false, None) => StdioPlan::Inherit,
     };
+    if spec.namespace("mount").is_none() && !spec.mounts.is_empty() {
+        ctx.log.warn("the container shares the host's mount namespace: its mounts are not made (they would be the host's)");
+    }
     if p.has("no-pivot") {
         ctx.log
             .debug("--no-pivot: tsrun-runtime always uses pivot_root");
@@ -167,4 +171,53 @@ fn mkfifo(path: &std::path::Path) -> Result<(), String> {
     // The umask cut the mode: set it.
     std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o622))
         .map_err(|e| format!("chmod {}: {e}", path.display()))
+}
+
+/// What runc appends to a container's device cgroup rules when it restricts
+/// devices at all (libcontainer/specconv `AllowedDevices`), after the
+/// nodes of `linux.devices` themselves: mknod of any node, the standard
+/// devices (null, zero, full, random, urandom, tty, console), ptys and
+/// /dev/ptmx, /dev/net/tun. Without these a deny-all rule leaves no
+/// /dev/null for the shell.
+fn allow_standard_devices(spec: &mut tsrun_sys::oci::Spec) {
+    use tsrun_sys::oci::DeviceRule;
+    let Some(r) = spec.linux.resources.as_mut() else {
+        return;
+    };
+    if r.devices.is_empty() {
+        return;
+    }
+    let rule = |kind: &str, major: Option<i64>, minor: Option<i64>, access: &str| DeviceRule {
+        allow: true,
+        kind: Some(kind.into()),
+        major,
+        minor,
+        access: Some(access.into()),
+    };
+    for d in spec.linux.devices.iter().flatten() {
+        if d.kind == "c" || d.kind == "b" || d.kind == "u" {
+            r.devices.push(rule(
+                if d.kind == "b" { "b" } else { "c" },
+                Some(d.major),
+                Some(d.minor),
+                "rwm",
+            ));
+        }
+    }
+    r.devices.push(rule("c", None, None, "m"));
+    r.devices.push(rule("b", None, None, "m"));
+    for (major, minor) in [
+        (1, 3),
+        (1, 8),
+        (1, 7),
+        (5, 0),
+        (1, 5),
+        (1, 9),
+        (5, 1),
+        (5, 2),
+        (10, 200),
+    ] {
+        r.devices.push(rule("c", Some(major), Some(minor), "rwm"));
+    }
+    r.devices.push(rule("c", Some(136), None, "rwm"));
 }

@@ -1,5 +1,6 @@
-//! The memory controller: limit, memory+swap and reservation; usage for
-//! stats; whether the OOM killer struck.
+//! The memory controller: limit, memory+swap and reservation (v1 also
+//! kernelTCP, swappiness and disableOOMKiller where the files exist); usage
+//! for stats; whether the OOM killer struck.
 //!
 //! v1 refuses a `memory.limit_in_bytes` above `memory.memsw.limit_in_bytes`
 //! (and the reverse), so raising both (`tsrun update`) needs memsw first and
@@ -40,6 +41,23 @@ pub fn apply_v1(dir: &Path, m: &Memory) -> Result<Covered> {
     }
     if let Some(r) = m.reservation {
         write_file(&dir.join("memory.soft_limit_in_bytes"), &r.to_string())?;
+    }
+    // v1-only knobs; a file this kernel lacks is left alone, as runc does.
+    let optional = |name: &str, value: String| -> Result<()> {
+        let f = dir.join(name);
+        if f.exists() {
+            write_file(&f, &value)?;
+        }
+        Ok(())
+    };
+    if let Some(t) = m.kernel_tcp {
+        optional("memory.kmem.tcp.limit_in_bytes", t.to_string())?;
+    }
+    if let Some(sw) = m.swappiness {
+        optional("memory.swappiness", sw.to_string())?;
+    }
+    if let Some(off) = m.disable_oom_killer {
+        optional("memory.oom_control", if off { "1" } else { "0" }.into())?;
     }
     Ok(done)
 }
@@ -120,6 +138,7 @@ mod tests {
             limit: Some(64 << 20),
             swap: Some(128 << 20),
             reservation: None,
+            ..Default::default()
         };
         // No memsw file: the limit is set, the swap part is not covered.
         assert_eq!(apply_v1(t.path(), &m).unwrap(), vec!["memory"]);
@@ -141,6 +160,7 @@ mod tests {
             limit: Some(64 << 20),
             swap: Some(96 << 20),
             reservation: Some(32 << 20),
+            ..Default::default()
         };
         assert_eq!(
             apply_v2(t.path(), &m).unwrap(),
