@@ -81,6 +81,15 @@ pub fn create(ctx: &Ctx, p: &Parsed, id: &str, foreground: bool) -> Result<Made,
         let cgroups_path = cgroups_path(&spec, id);
         let cg = tsrun_sys::cgroup::Cgroup::for_host(&cgroups_path).map_err(|e| e.to_string())?;
         cg.create().map_err(|e| e.to_string())?;
+        // Another container (of another --root, or one that outlived its
+        // state) already lives there: joining it would mix the two.
+        let others = cg.pids();
+        if !others.is_empty() {
+            return Err(format!(
+                "container's cgroup {cgroups_path} is not empty: {} process(es) found",
+                others.len()
+            ));
+        }
         if let Some(r) = &spec.linux.resources {
             for missing in cg.apply(r).map_err(|e| e.to_string())? {
                 ctx.log
@@ -100,7 +109,9 @@ pub fn create(ctx: &Ctx, p: &Parsed, id: &str, foreground: bool) -> Result<Made,
             cgroups_path,
         };
         ctx.store.save(&st).map_err(|e| e.to_string())?;
-        let state_file = ctx.store.state_file(id);
+        // The OCI state the container's own hooks read (createContainer,
+        // startContainer), written with the init's pid once it is known.
+        let state_file = ctx.store.dir(id).join("hook-state.json");
         let has_hooks = spec.hooks.as_ref().is_some_and(|h| {
             !(h.prestart.is_empty() && h.create_runtime.is_empty() && h.create_container.is_empty())
         });
@@ -108,6 +119,13 @@ pub fn create(ctx: &Ctx, p: &Parsed, id: &str, foreground: bool) -> Result<Made,
             let mut with_pid = st.clone();
             with_pid.pid = pid;
             ctx.store.save(&with_pid)?;
+            std::fs::write(
+                &state_file,
+                hooks::state_json(&with_pid, crate::state::Status::Created),
+            )
+            .map_err(|e| {
+                tsrun_sys::error::SysError::from_io(&e, "write", state_file.display().to_string())
+            })?;
             hooks::create_runtime(spec.hooks.as_ref().expect("hooks present"), &with_pid).map_err(
                 |m| Failure {
                     code: 1,
