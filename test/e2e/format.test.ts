@@ -118,7 +118,7 @@ describe('the table directive', () => {
   it('volume ls, system df, history and stats have Docker\'s headers', async () => {
     expect(lines((await t.ok(['volume', 'ls', '--format', 'table {{.Name}}\\t{{.Driver}}\\t{{.Label "tier"}}'])).stdout)).toEqual(['VOLUME NAME   DRIVER    tier', 'vol1          local     data'])
     const df = lines((await t.ok(['system', 'df', '--format', 'table {{.Type}}\\t{{.TotalCount}}\\t{{.Active}}'])).stdout)
-    expect(df).toEqual(['TYPE            TOTAL     ACTIVE', 'Images          1         1', 'Containers      2         1', 'Local Volumes   0         0'])
+    expect(df).toEqual(['TYPE            TOTAL     ACTIVE', 'Images          1         1', 'Containers      2         1', 'Local Volumes   1         1'])
     expect(lines((await t.ok(['history', '--format', 'table {{.ID}}\\t{{.Size}}', 'demo:1'])).stdout)[0]).toBe('IMAGE          SIZE')
     expect(lines((await t.ok(['stats', '--no-stream', '--format', 'table {{.Name}}\\t{{.PIDs}}', 'web'])).stdout)).toEqual(['NAME      PIDS', 'web       1'])
   })

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { unpackLayer } from '@tsrun/native'
+import { diskUsage, unpackLayer } from '@tsrun/native'
 import { LayerDiffIdMismatchError, type LayerRef, type RootfsSpec, type StorageDriver } from '@tsrun/core'
 
 /**
@@ -25,6 +25,12 @@ export class BindDriver implements StorageDriver {
       if (got.diffId !== layer.diffId) throw new LayerDiffIdMismatchError(layer.blobPath, layer.diffId, got.diffId)
     }
     return { path: rootfs, mounts: [] }
+  }
+
+  /** The container's own copy of the image is all writable: its whole `rootfs` dir. */
+  async usage(_id: string, containerDir: string): Promise<number> {
+    const rootfs = path.join(containerDir, 'rootfs')
+    return fs.existsSync(rootfs) ? diskUsage(rootfs) : 0
   }
 
   async removeRootfs(_id: string, containerDir: string): Promise<void> {

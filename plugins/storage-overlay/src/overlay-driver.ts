@@ -134,6 +134,12 @@ export class OverlayDriver implements StorageDriver, LayerInventory {
     }
   }
 
+  /** The container's writable layer: its `upper` dir (what `ps -s` shows as SIZE). */
+  async usage(_id: string, containerDir: string): Promise<number> {
+    const upper = path.join(containerDir, 'upper')
+    return fs.existsSync(upper) ? diskUsage(upper) : 0
+  }
+
   async removeRootfs(_id: string, containerDir: string): Promise<void> {
     for (const d of ['upper', 'work', 'rootfs', 'empty']) fs.rmSync(path.join(containerDir, d), { recursive: true, force: true })
   }

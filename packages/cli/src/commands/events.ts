@@ -55,8 +55,9 @@ function parseFilters(values: string[]): EventFilter {
   return f
 }
 
-function nanoToRfc3339(nano: number): string {
-  const ms = Math.floor(nano / 1e6)
-  const frac = String(Math.round(nano % 1e9)).padStart(9, '0')
-  return `${new Date(ms).toISOString().slice(0, 19)}.${frac}Z`
+/** Docker's text timestamp: RFC 3339 with all nine digits of the nanoseconds. */
+function nanoToRfc3339(nano: bigint): string {
+  const seconds = nano / 1_000_000_000n
+  const frac = String(nano % 1_000_000_000n).padStart(9, '0')
+  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${frac}Z`
 }

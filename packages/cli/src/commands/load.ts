@@ -18,8 +18,9 @@ export default class Load extends EngineCommand {
     const images = await engine.images.load(flags.input ?? process.stdin, flags.input ?? 'stdin', { onWarning: (m) => process.stderr.write(`WARNING: ${m}\n`) })
     for (const img of images) {
       if (flags.quiet) this.log(img.id)
-      else if (!img.refs.length) this.log(`Loaded image ID: ${img.id}`)
-      else for (const r of img.refs) this.log(`Loaded image: ${familiarString(parseReference(r))}`)
+      // As docker load: the names the archive gave, not every name the image id has here.
+      else if (!img.copiedRefs.length) this.log(`Loaded image ID: ${img.id}`)
+      else for (const r of img.copiedRefs) this.log(`Loaded image: ${familiarString(parseReference(r))}`)
     }
   }
 }

@@ -39,7 +39,7 @@ export default class Pull extends EngineCommand {
         continue
       }
       this.log(`Digest: ${img.manifestDigest}`)
-      const names = img.refs.map((r) => familiarString(parseReference(r)))
+      const names = img.copiedRefs.map((r) => familiarString(parseReference(r)))
       this.log(`Pulled: ${names.length ? names.join(', ') : '<none>'} (${shortId(img.id)})`)
     }
   }

@@ -14,6 +14,7 @@ export default class Stats extends EngineCommand {
   static override args = { container: Args.string({ required: false, description: 'container names or ids (default: all running)' }) }
   static override flags = {
     'no-stream': Flags.boolean({ description: 'print one round and exit' }),
+    'no-trunc': Flags.boolean({ description: 'do not truncate output (full container ids)' }),
     format: Flags.string({ description: 'table (default), json (one object per line), or a Go template like {{.CPUPerc}}' }),
   }
 
@@ -28,7 +29,7 @@ export default class Stats extends EngineCommand {
     for (;;) {
       await new Promise((r) => setTimeout(r, INTERVAL_MS))
       const after = await this.sampleAll(engine, recs)
-      const rows = recs.map((r, i) => ({ ...statsRow(r.id, r.name, before[i], after[i]) }) as ListingRow)
+      const rows = recs.map((r, i) => ({ ...statsRow(r.id, r.name, before[i], after[i]), ...(flags['no-trunc'] ? { ID: r.id } : {}) }) as ListingRow)
       if (!flags['no-stream'] && (flags.format ?? 'table').startsWith('table')) process.stdout.write('\x1b[2J\x1b[H')
       printListing(flags.format, STATS, rows)
       if (flags['no-stream']) return

@@ -16,7 +16,7 @@ export function eventFormatter(format: string): (e: EngineEvent) => string {
   let template: GoTemplate
   try {
     template = compileGoTemplate(format === 'json' ? '{{json .}}' : format)
-    template.execute(message({ Type: 'container', Action: '', Actor: { ID: '', Attributes: {} }, time: 0, timeNano: 0 }))
+    template.execute(message({ Type: 'container', Action: '', Actor: { ID: '', Attributes: {} }, time: 0, timeNano: 0n }))
   } catch (err) {
     if (err instanceof TemplateSyntaxError || err instanceof TemplateExecError) throw new InvalidArgumentError(`template parsing error: ${err.message}`)
     throw err

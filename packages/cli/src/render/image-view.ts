@@ -4,8 +4,9 @@ import { familiarRepository, familiarString, parseReference, type StoredImage } 
 export function imageView(img: StoredImage): Record<string, unknown> {
   return {
     Id: img.id,
-    RepoTags: img.refs.map((r) => familiarString(parseReference(r))),
-    RepoDigests: [...new Set(img.refs.map((r) => `${familiarRepository(parseReference(r))}@${img.manifestDigest}`))],
+    // A name pulled by digest is a RepoDigest, not a tag.
+    RepoTags: img.refs.map((r) => parseReference(r)).filter((r) => !r.digest).map((r) => familiarString(r)),
+    RepoDigests: [...new Set(img.refs.map((r) => parseReference(r)).map((r) => `${familiarRepository(r)}@${r.digest ?? img.manifestDigest}`))],
     Created: img.config.created,
     Architecture: img.config.architecture,
     Os: img.config.os,

@@ -31,6 +31,18 @@ const MAP_PATHS = new Set([
   'Status',
 ])
 
+/**
+ * Fields Docker's inspect types have but whose JSON omits them when empty
+ * (omitempty): a template on the typed object still reads their zero value
+ * (`{{.HostConfig.Tmpfs}}` is `map[]`, `{{.Config.StopSignal}}` empty,
+ * `{{.State.Health}}` `<nil>`), so here too.
+ */
+const OMITTED_ZEROS: Record<string, Record<string, unknown>> = {
+  State: { Health: null },
+  HostConfig: { Tmpfs: {}, StorageOpt: {} },
+  Config: { StopSignal: '', ExposedPorts: {} },
+}
+
 /** The text to print and, when some objects failed, the error of the first one (printed after the text). */
 export interface InspectOutput {
   text: string
@@ -80,6 +92,11 @@ function asTyped(v: unknown, path: string): unknown {
   if (v === null || typeof v !== 'object') return v
   const entries = Object.entries(v as Record<string, unknown>)
   if (MAP_PATHS.has(path)) return Object.fromEntries(entries.map(([k, e]) => [k, asTyped(e, `${path}.*`)]))
+  for (const [k, zero] of Object.entries(OMITTED_ZEROS[path] ?? {})) {
+    const at = entries.findIndex(([key]) => key === k)
+    if (at < 0) entries.push([k, zero])
+    else if (entries[at][1] === undefined) entries[at] = [k, zero]
+  }
   const { GoObject } = goTemplateEngine()
   return new GoObject('struct', 'struct', Object.fromEntries(entries.map(([k, e]) => [k, asTyped(e, path ? `${path}.${k}` : k)])))
 }

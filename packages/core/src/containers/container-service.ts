@@ -8,9 +8,11 @@ import type { EngineConfig } from '../config'
 import { Paths } from '../config'
 import { ConflictError, InvalidArgumentError, TsrunError } from '../errors'
 import type { ImageStore } from '../images/image-store'
+import { directorySize } from '../images/disk-usage'
 import { familiarString, parseReference } from '../images/reference'
 import { newId, shortId } from '../util/ids'
 import { attachMounts, planMounts } from '../volumes/container-mounts'
+import { dockerMountConfig } from '../volumes/mount-config'
 import { VolumeService } from '../volumes/volume-service'
 import { ContainerStore } from './container-store'
 import type { CreateOptions } from './create-options'
@@ -73,6 +75,7 @@ export class ContainerService {
     const hostname = opts.hostname ?? (opts.network === 'host' ? os.hostname() : shortId(id))
     const proc = decideProcess(opts, image.config.config ?? {}, hostname)
     const mountPlan = planMounts(opts.mounts ?? {}, Object.keys(image.config.config?.Volumes ?? {}), this.store, this.volumes)
+    const { Volumes, ...mountConfig } = dockerMountConfig(opts.mounts ?? {}, Object.keys(image.config.config?.Volumes ?? {}))
     const mounting = mountPlan.requests.length + mountPlan.inherited.length > 0
 
     const dir = this.store.dir(id)
@@ -116,8 +119,9 @@ export class ContainerService {
           OpenStdin: opts.stdin,
           Labels: { ...(image.config.config?.Labels ?? {}), ...opts.labels },
           StopSignal: image.config.config?.StopSignal,
+          Volumes,
         },
-        hostConfig: { NetworkMode: opts.network as 'none' | 'host', AutoRemove: opts.autoRemove, Isolation: isolationName, StorageDriver: storageName, ...opts.resources, ...(opts.init ? { Init: true } : {}), ...opts.hostOptions },
+        hostConfig: { NetworkMode: opts.network as 'none' | 'host', AutoRemove: opts.autoRemove, Isolation: isolationName, StorageDriver: storageName, ...opts.resources, ...(opts.init ? { Init: true } : {}), ...opts.hostOptions, ...mountConfig },
         layers: image.layers,
         rootfs,
         cgroupsPath: `tsrun/${id}`,
@@ -241,6 +245,19 @@ export class ContainerService {
     await storage.removeRootfs(rec.id, this.store.dir(rec.id))
     await this.volumes.release(rec.mounts ?? [], rec.id, removeVolumes)
     if (this.store.delete(rec)) this.events.emit('destroy', rec)
+  }
+
+  /**
+   * Docker's container sizes (`ps -s`): `rw`, the bytes of its writable
+   * layer as its storage driver counts them (the whole container directory
+   * for a driver that cannot tell), and `rootFs`, that plus its image.
+   */
+  async sizes(rec: ContainerRecord): Promise<{ rw: number; rootFs: number }> {
+    const storage = this.backends.resolve<StorageDriver>('storage', rec.hostConfig.StorageDriver)
+    const dir = this.store.dir(rec.id)
+    const rw = storage.usage ? await storage.usage(rec.id, dir).catch(() => 0) : directorySize(dir)
+    const image = this.images.list().find((img) => img.id === rec.imageId)
+    return { rw, rootFs: rw + (image?.size ?? 0) }
   }
 
   handle(rec: ContainerRecord): RuntimeHandle {

@@ -10,7 +10,8 @@ export interface EngineEvent {
   Action: string
   Actor: { ID: string; Attributes: Record<string, string> }
   time: number
-  timeNano: number
+  /** Docker's int64 nanoseconds: above 2^53, so a bigint (a JavaScript number would round it). */
+  timeNano: bigint
 }
 
 export interface EventFilter {
@@ -43,16 +44,16 @@ export class EventJournal {
 
   /** Append one event about `rec`. Best effort: an event is never worth failing the operation. */
   emit(action: string, rec: Pick<ContainerRecord, 'id' | 'name' | 'image'>, attrs: Record<string, string> = {}): void {
-    const nowNano = Date.now() * 1_000_000 + Number(process.hrtime.bigint() % 1_000_000n)
+    const nowNano = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n)
     const ev: EngineEvent = {
       Type: 'container',
       Action: action,
       Actor: { ID: rec.id, Attributes: { ...attrs, image: rec.image, name: rec.name } },
-      time: Math.floor(nowNano / 1e9),
+      time: Number(nowNano / 1_000_000_000n),
       timeNano: nowNano,
     }
     try {
-      fs.appendFileSync(this.file, `${JSON.stringify(ev)}\n`)
+      fs.appendFileSync(this.file, `${eventLine(ev)}\n`)
     } catch {
       /* best effort */
     }
@@ -79,8 +80,8 @@ export class EventJournal {
         partial = parts.pop() ?? ''
         for (const line of parts) {
           const e = parseEvent(line)
-          if (!e || (opts.sinceNano !== undefined && e.timeNano < opts.sinceNano)) continue
-          if (opts.untilNano !== undefined && e.timeNano > opts.untilNano) return false
+          if (!e || (opts.sinceNano !== undefined && Number(e.timeNano) < opts.sinceNano)) continue
+          if (opts.untilNano !== undefined && Number(e.timeNano) > opts.untilNano) return false
           if (matches(e, opts.filter)) emit(e)
         }
         return true
@@ -98,10 +99,26 @@ export class EventJournal {
   }
 }
 
-function parseEvent(line: string): EngineEvent | undefined {
+/**
+ * One journal line, with `timeNano` written exactly: the engine and the
+ * monitors both write it last, as a JSON integer.
+ */
+export function eventLine(e: EngineEvent): string {
+  const { timeNano, ...rest } = e
+  return `${JSON.stringify(rest).slice(0, -1)},"timeNano":${timeNano.toString()}}`
+}
+
+/**
+ * Parse one journal line. `timeNano` is read from its digits (JSON.parse
+ * would round an int64 to the nearest double); a line without a valid one
+ * is skipped, as a torn line is.
+ */
+export function parseEvent(line: string): EngineEvent | undefined {
+  const nano = /,"timeNano":(-?\d+)}\s*$/.exec(line)
+  if (!nano) return undefined
   try {
-    const e = JSON.parse(line) as EngineEvent
-    return typeof e.Action === 'string' && e.Actor ? e : undefined
+    const e = JSON.parse(`${line.slice(0, nano.index)}}`) as Omit<EngineEvent, 'timeNano'>
+    return typeof e.Action === 'string' && e.Actor ? { ...e, timeNano: BigInt(nano[1]) } : undefined
   } catch {
     return undefined
   }

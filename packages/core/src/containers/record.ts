@@ -16,6 +16,8 @@ export interface ContainerConfig {
   OpenStdin: boolean
   Labels: Record<string, string>
   StopSignal?: string
+  /** Anonymous `-v DST` and the image's VOLUMEs (absent in records made before it was kept). */
+  Volumes?: Record<string, Record<string, never>> | null
 }
 
 /** Host-side choices (`HostConfig`); the resource limits change with `tsrun update`; security, restart and log options (host-options.ts). */
@@ -26,6 +28,10 @@ export interface ContainerHostConfig extends ResourceLimits, HostOptions {
   StorageDriver: string
   /** `--init`: the runtime's reaper runs as PID 1 and execs nothing itself. */
   Init?: boolean
+  /** The mount flags as Docker records them (volumes/mount-config.ts); absent in records made before they were kept. */
+  Binds?: string[] | null
+  Tmpfs?: Record<string, string>
+  VolumesFrom?: string[] | null
 }
 
 /**

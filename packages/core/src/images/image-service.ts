@@ -21,6 +21,8 @@ import { buildSingleLayerImage, spoolLayer, writeSingleLayerImage } from './impo
 import { Lease, type Held } from './leases'
 import { pullImage, type PullEvent } from './pull'
 import { familiarString, formatReference, parseReference, repositoryOf } from './reference'
+import { FilterArgs } from '../filters/filter-args'
+import { imagePruneFilter } from '../filters/prune-filter'
 import { sweepSpool } from './spool-sweep'
 import { splitTransport } from './transport'
 
@@ -43,6 +45,24 @@ export interface PushCommandOptions {
 
 /** What `rmi` did, in order, for the CLI to print. */
 export type RemovalStep = { untagged: string } | { deleted: string }
+
+/**
+ * An image a pull or load brought in: the stored image (with every name the
+ * store has for it) and the names this operation gave it, which are what
+ * `load` and `pull` report (Docker prints the archive's own tags, not every
+ * tag the image id has here).
+ */
+export type CopiedImage = StoredImage & { copiedRefs: string[] }
+
+/**
+ * The name a pulled or loaded reference is kept under: `repo:tag@digest` is
+ * `repo@digest`, as docker/cli pulls it (the digest wins and the tag is not
+ * set), so a later `pull repo:tag@digest` adds no second `repo:tag` row.
+ */
+function storedName(name: string): string {
+  const ref = parseReference(name)
+  return ref.digest && ref.tag ? formatReference({ ...ref, tag: undefined }) : name
+}
 
 /** Image policy: import, tag, remove; the store only keeps bytes and the index. */
 export class ImageService {
@@ -140,7 +160,7 @@ export class ImageService {
    * (`docker://` by default) into the store and tag it. Answers the images
    * pulled (one, or every image of an archive without a reference).
    */
-  async pull(input: string, opts: PullOptions = {}): Promise<StoredImage[]> {
+  async pull(input: string, opts: PullOptions = {}): Promise<CopiedImage[]> {
     const { transport, reference } = splitTransport(input, this.backends.names('image-source'))
     const source = this.backends.resolve<ImageSource>('image-source', transport)
     // A failed pull keeps what it verified and unpacked: the rerun resumes from it (prune collects it otherwise).
@@ -189,7 +209,7 @@ export class ImageService {
    * tags land together or, when anything fails, none, and what the load
    * made is removed again.
    */
-  async load(input: string | Readable, label: string, opts: Pick<PullOptions, 'onWarning'> = {}): Promise<StoredImage[]> {
+  async load(input: string | Readable, label: string, opts: Pick<PullOptions, 'onWarning'> = {}): Promise<CopiedImage[]> {
     this.store.init()
     let file = typeof input === 'string' ? input : undefined
     let spooled: string | undefined
@@ -229,7 +249,7 @@ export class ImageService {
     label: string,
     opts: PullOptions & { sourceLabel?: string },
     mode: { checkPlatform: boolean; cleanUpOnFailure: boolean },
-  ): Promise<StoredImage[]> {
+  ): Promise<CopiedImage[]> {
     this.store.init()
     sweepSpool(this.store.paths.tmp)
     const platform = opts.platform ?? defaultPlatform()
@@ -258,7 +278,7 @@ export class ImageService {
         for (const p of pulled) {
           const manifest = { ...p.image.manifest, digest: p.manifest }
           if (!p.image.names.length) requests.push({ manifest, ref: undefined, size: p.size, layerSizes: p.layerSizes })
-          for (const name of p.image.names) requests.push({ manifest, ref: name, size: p.size, layerSizes: p.layerSizes })
+          for (const name of p.image.names) requests.push({ manifest, ref: storedName(name), size: p.size, layerSizes: p.layerSizes })
         }
         try {
           await this.store.tagAll(requests)
@@ -266,7 +286,7 @@ export class ImageService {
           throw explainOutOfSpace(err, `${label}: writing the image index`, this.store.dir)
         }
         const all = this.store.list()
-        return pulled.map((p) => all.find((img) => img.manifestDigest === p.manifest)!)
+        return pulled.map((p) => ({ ...all.find((img) => img.manifestDigest === p.manifest)!, copiedRefs: [...new Set(p.image.names.map(storedName))] }))
       } finally {
         await reader.close()
       }
@@ -368,12 +388,14 @@ export class ImageService {
    * more (garbage.ts). Answers the ids removed and the bytes given back:
    * the uncompressed size of the layers gone with those images, plus
    * whatever else was collected (layers and blobs failed pulls left, spool
-   * files of dead ones).
+   * files of dead ones). `filters` are Docker's (`until`, `label`,
+   * `label!`, `dangling`; prune-filter.ts), checked before anything goes.
    */
-  async prune(all: boolean): Promise<{ deleted: string[]; reclaimed: number }> {
+  async prune(all: boolean, filters: FilterArgs = new FilterArgs()): Promise<{ deleted: string[]; reclaimed: number }> {
     this.store.init()
+    const { danglingOnly, keep } = imagePruneFilter(filters, all, (ref) => this.store.resolve(ref))
     const usedIds = new Set(this.containers.list().map((c) => c.imageId))
-    const victims = this.store.list().filter((img) => !usedIds.has(img.id) && (all || img.refs.length === 0))
+    const victims = this.store.list().filter((img) => !usedIds.has(img.id) && (!danglingOnly || img.refs.length === 0) && keep(img))
     for (const img of victims) await this.store.forget(img)
     const garbage = await this.collect(true)
     const stillUsed = new Set(this.store.list().flatMap((img) => img.manifest.layers.map((l) => l.digest)))

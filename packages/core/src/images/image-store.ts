@@ -11,7 +11,7 @@ import { readJson, writeJsonAtomic } from '../util/atomic'
 import { withLock } from '../util/lock'
 import { releaseTemp, trackTemp } from '../util/temp-files'
 import { ImageConfig, ImageIndex, ImageManifest, MediaTypes, REF_NAME } from './oci'
-import { formatReference, parseReference } from './reference'
+import { formatReference, parseReference, repositoryOf, type ImageReference } from './reference'
 
 /** Uncompressed size of an image, kept on its index entries (the layout has no other place for it). */
 export const SIZE_ANNOTATION = 'io.tsrun.image.size'
@@ -199,6 +199,8 @@ export class ImageStore {
     if (canonical) {
       const byRef = images.find((img) => img.refs.includes(canonical!))
       if (byRef) return byRef
+      const byDigest = findByDigest(images, parseReference(input))
+      if (byDigest) return byDigest
     }
     const hex = HEX_ID.exec(input)?.[1]
     if (hex) {
@@ -283,6 +285,23 @@ export class ImageStore {
   removeBlob(digest: string): void {
     fs.rmSync(this.blobPath(digest), { force: true })
   }
+}
+
+/**
+ * A digested reference as Docker resolves it: the image of that repository
+ * whose manifest has the digest, or that was pulled by it, whatever its tag
+ * (`repo:1@sha256:x` and `repo@sha256:x` are the same image). Another
+ * repository's image with the same digest is not it.
+ */
+function findByDigest(images: StoredImage[], ref: ImageReference): StoredImage | undefined {
+  if (!ref.digest) return undefined
+  const repo = repositoryOf(ref)
+  return images.find((img) =>
+    img.refs.some((r) => {
+      const stored = parseReference(r)
+      return repositoryOf(stored) === repo && (img.manifestDigest === ref.digest || stored.digest === ref.digest)
+    }),
+  )
 }
 
 function parseLayerSizes(text: string | undefined, layers: Descriptor[]): number[] {

@@ -6,10 +6,13 @@ import type { VolumeDriver, VolumeRef } from '../backends/volume'
 import type { Paths } from '../config'
 import type { ContainerStore } from '../containers/container-store'
 import { ConflictError, InvalidArgumentError, VolumeNotFoundError } from '../errors'
+import { FilterArgs } from '../filters/filter-args'
+import { pruneAllVolumes, volumePredicate, VOLUME_LS_FILTER_KEYS, VOLUME_PRUNE_FILTER_KEYS } from '../filters/volume-filter'
 import { newId } from '../util/ids'
 import { assertVolumeName, VolumeStore } from './volume-store'
 import type { MountPoint } from './mount-point'
 import type { VolumeRecord } from './volume-record'
+import type { UsageRow } from '../images/disk-usage'
 
 /** The default volume driver. */
 export const DEFAULT_VOLUME_DRIVER = 'local'
@@ -23,14 +26,6 @@ export interface VolumeCreateOptions {
   anonymous?: boolean
   /** The container whose create makes it (VolumeRecord.createdFor). */
   createdFor?: string
-}
-
-/** `volume ls --filter` words. */
-export interface VolumeFilters {
-  dangling?: boolean
-  name?: string[]
-  label?: string[]
-  driver?: string[]
 }
 
 /**
@@ -189,26 +184,40 @@ export class VolumeService {
       .map((c) => c.name)
   }
 
-  list(filters: VolumeFilters = {}): VolumeRecord[] {
+  /** `volume ls`: every volume, or those passing `--filter` (dangling, name, driver, label; volume-filter.ts). */
+  list(filters: FilterArgs = new FilterArgs()): VolumeRecord[] {
     const used = this.usedNames()
-    return this.store.list().filter((v) => {
-      if (filters.dangling !== undefined && filters.dangling === used.has(v.name)) return false
-      if (filters.name?.length && !filters.name.some((n) => v.name.includes(n))) return false
-      if (filters.driver?.length && !filters.driver.includes(v.driver)) return false
-      for (const l of filters.label ?? []) {
-        const eq = l.indexOf('=')
-        const key = eq < 0 ? l : l.slice(0, eq)
-        if (!(key in v.labels)) return false
-        if (eq >= 0 && v.labels[key] !== l.slice(eq + 1)) return false
-      }
-      return true
-    })
+    const keep = volumePredicate(filters, VOLUME_LS_FILTER_KEYS, (name) => used.has(name))
+    return this.store.list().filter(keep)
   }
 
   /** Bytes a volume holds, -1 when its driver cannot tell. */
   async usage(rec: VolumeRecord): Promise<number> {
     const driver = this.driver(rec.driver)
     return driver.usage ? driver.usage(this.ref(rec)).catch(() => -1) : -1
+  }
+
+  /**
+   * The `Local Volumes` row of `system df`, as Docker's daemon counts it:
+   * volumes of the local driver made without options (a bind or tmpfs one
+   * holds nothing of its own); SIZE what they hold; RECLAIMABLE what those
+   * no container uses hold; ACTIVE the rest (one whose size the driver
+   * cannot tell counts as active, as in Docker).
+   */
+  async diskUsage(): Promise<UsageRow> {
+    const used = this.usedNames()
+    const locals = this.store.list().filter((v) => v.driver === DEFAULT_VOLUME_DRIVER && Object.keys(v.options).length === 0)
+    const row: UsageRow = { type: 'Local Volumes', total: locals.length, active: locals.length, size: 0, reclaimable: 0 }
+    for (const v of locals) {
+      const bytes = await this.usage(v)
+      if (bytes < 0) continue
+      row.size += bytes
+      if (!used.has(v.name)) {
+        row.reclaimable += bytes
+        row.active--
+      }
+    }
+    return row
   }
 
   /**
@@ -237,15 +246,19 @@ export class VolumeService {
   }
 
   /**
-   * `volume prune`: anonymous volumes no container uses; with `all`, named
-   * ones too. Answers the names removed and the bytes they held.
+   * `volume prune`: anonymous volumes no container uses; with `all=true`
+   * among the filters (what `-a` sends), named ones too; `label`/`label!`
+   * narrow it. Answers the names removed and the bytes they held.
    */
-  async prune(all: boolean, filters: VolumeFilters = {}): Promise<{ removed: string[]; reclaimed: number }> {
+  async prune(filters: FilterArgs = new FilterArgs()): Promise<{ removed: string[]; reclaimed: number }> {
+    const all = pruneAllVolumes(filters)
     return this.locked(async () => {
+      const used = this.usedNames()
+      const keep = volumePredicate(filters, VOLUME_PRUNE_FILTER_KEYS, (name) => used.has(name))
       const removed: string[] = []
       let reclaimed = 0
-      for (const rec of this.list({ ...filters, dangling: true })) {
-        if (!all && !rec.anonymous) continue
+      for (const rec of this.store.list()) {
+        if (used.has(rec.name) || !keep(rec) || (!all && !rec.anonymous)) continue
         const bytes = await this.usage(rec)
         await this.removeLocked(rec)
         removed.push(rec.name)

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { EngineCommand } from '../../engine-command'
 import { imageView } from '../../render/image-view'
-import { inspectRenderer } from '../../render/inspect-format'
+import { inspectObjects } from '../../render/inspect-objects'
 
 export default class ImageInspect extends EngineCommand {
   static override summary = 'Show low-level information on images as JSON'
@@ -14,12 +14,8 @@ export default class ImageInspect extends EngineCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(ImageInspect)
-    const render = inspectRenderer(flags.format)
     const engine = await this.openEngine(flags)
     engine.images.list()
-    const views = (argv as string[]).map((ref) => imageView(engine.images.store.resolve(ref)))
-    const { text, error } = render(views)
-    process.stdout.write(text)
-    if (error) throw error
+    await inspectObjects(argv as string[], flags.format, (ref) => imageView(engine.images.store.resolve(ref)))
   }
 }

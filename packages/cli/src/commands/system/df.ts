@@ -5,8 +5,8 @@ import { DISK_USAGE } from '../../render/listings'
 import { printListing } from '../../render/output'
 
 export default class SystemDf extends EngineCommand {
-  static override summary = 'Show disk usage of images and containers'
-  static override description = 'SIZE counts each layer once however many images share it (uncompressed). RECLAIMABLE is what `image prune -a` and removing stopped containers would free.'
+  static override summary = 'Show disk usage of images, containers and volumes'
+  static override description = 'SIZE counts each layer once however many images share it (uncompressed). RECLAIMABLE is what `image prune -a`, removing stopped containers and `volume prune -a` would free. Local Volumes counts the local driver\'s volumes made without options, as Docker does.'
   static override examples = ['<%= config.bin %> system df', '<%= config.bin %> system df --format json']
   static override flags = {
     format: Flags.string({ description: 'table (default), json (one object per line), or a Go template like {{.Size}}' }),
@@ -24,7 +24,7 @@ export default class SystemDf extends EngineCommand {
       if (v.state.status === 'running') containers.active++
       else containers.reclaimable += size
     }
-    const volumes: UsageRow = { type: 'Local Volumes', total: 0, active: 0, size: 0, reclaimable: 0 }
+    const volumes = await engine.volumes.diskUsage()
     const rows = [images, containers, volumes].map((r) => ({
       Type: r.type,
       TotalCount: String(r.total),

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { EngineCommand } from '../../engine-command'
-import { inspectRenderer } from '../../render/inspect-format'
+import { inspectObjects } from '../../render/inspect-objects'
 import { volumeInspectView } from '../../render/volume-view'
 
 export default class VolumeInspect extends EngineCommand {
@@ -14,15 +14,10 @@ export default class VolumeInspect extends EngineCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(VolumeInspect)
-    const render = inspectRenderer(flags.format)
     const engine = await this.openEngine(flags)
-    const out = []
-    for (const name of argv as string[]) {
+    await inspectObjects(argv as string[], flags.format, async (name) => {
       const v = engine.volumes.inspect(name)
-      out.push(volumeInspectView(v, await engine.volumes.usage(v)))
-    }
-    const { text, error } = render(out)
-    process.stdout.write(text)
-    if (error) throw error
+      return volumeInspectView(v, await engine.volumes.usage(v))
+    })
   }
 }

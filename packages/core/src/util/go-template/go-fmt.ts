@@ -191,7 +191,8 @@ export function formatValue(v: unknown, verb: string, spec: Spec, depth = 0): st
       if (verb === 'v' || verb === 't') return pad(String(v), spec)
       return badVerb(v, verb)
     case 'int':
-      return formatInt(Number(v), verb, spec, v)
+      // A bigint is an int64 beyond 2^53 (events' timeNano): its digits are printed exactly.
+      return formatInt(Number(v), verb, spec, v, typeof v === 'bigint' ? v : undefined)
     case 'float':
       return formatFloat(numberOf(v), verb, spec, v)
     case 'string':
@@ -266,9 +267,9 @@ function goQuoteASCII(s: string): string {
   })
 }
 
-function formatInt(n: number, verb: string, spec: Spec, original: unknown): string {
+function formatInt(n: number, verb: string, spec: Spec, original: unknown, exact?: bigint): string {
   const neg = n < 0
-  const abs = BigInt(Math.abs(n))
+  const abs = exact !== undefined ? (exact < 0n ? -exact : exact) : BigInt(Math.abs(n))
   let digits: string
   let prefix = ''
   switch (verb) {

@@ -20,7 +20,8 @@ function toPlain(v: unknown): unknown {
     case 'boolean':
       return v
     case 'bigint':
-      return Number(v)
+      // Kept as it is: encode() writes its digits (Go's int64 marshals exactly).
+      return v
     case 'function':
     case 'symbol':
       throw new Unencodable()
@@ -45,5 +46,13 @@ export function goJSON(v: unknown): string | undefined {
     if (err instanceof Unencodable) return undefined
     throw err
   }
-  return JSON.stringify(plain).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+  return encode(plain).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+}
+
+/** JSON.stringify, but a bigint is written as its exact integer (JSON.stringify refuses bigints). */
+function encode(v: unknown): string {
+  if (typeof v === 'bigint') return v.toString()
+  if (Array.isArray(v)) return `[${v.map(encode).join(',')}]`
+  if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, e]) => `${JSON.stringify(k)}:${encode(e)}`).join(',')}}`
+  return JSON.stringify(v)
 }
