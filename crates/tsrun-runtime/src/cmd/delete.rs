@@ -15,10 +15,11 @@ pub fn main(ctx: &Ctx, argv: &[String]) -> Result<i32, String> {
     let id = one_id(&p, "delete")?;
     let st = match ctx.store.load(&id) {
         Ok(st) => st,
-        // A create that died half-way leaves a dir without state.json.
-        Err(e) if p.bool("force") && ctx.store.dir(&id).exists() => {
+        // As runc: --force of a container that is not there is no error (a
+        // caller cleans up after a create that failed and removed itself);
+        // a create that died half-way leaves a dir without state.json.
+        Err(_) if p.bool("force") => {
             let _ = std::fs::remove_dir_all(ctx.store.dir(&id));
-            let _ = e;
             return Ok(0);
         }
         Err(e) => return Err(e),
