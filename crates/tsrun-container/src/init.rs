@@ -381,8 +381,7 @@ fn setup(c: &ChildCtx) -> std::result::Result<(Vec<String>, Lockdown, Option<Str
     }
     crate::rlimit::apply(&spec.process.rlimits)?;
     if let Some(adj) = spec.process.oom_score_adj {
-        std::fs::write("/proc/self/oom_score_adj", adj.to_string())
-            .map_err(|e| SysError::from_io(&e, "write", "/proc/self/oom_score_adj"))?;
+        set_oom_score_adj(adj)?;
     }
     let user = plan_user(c)?;
     lockdown.before_user_switch()?;
@@ -470,6 +469,24 @@ fn create_container_hooks(c: &ChildCtx, cp: &Created) -> Result<String> {
         crate::hooks::run("createContainer", &h.create_container, &state)?;
     }
     Ok(state)
+}
+
+/// `process.oomScoreAdj`. Lowering it below what we have needs
+/// CAP_SYS_RESOURCE, which some hosts withhold even from root: then the
+/// container keeps the current value (the runtime warned at create) rather
+/// than failing, as a score is advice to the OOM killer, not isolation.
+fn set_oom_score_adj(adj: i32) -> Result<()> {
+    let path = "/proc/self/oom_score_adj";
+    match std::fs::write(path, adj.to_string()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.raw_os_error() == Some(libc::EACCES) && oom_score_adj_now().is_some_and(|now| adj < now) => Ok(()),
+        Err(e) => Err(SysError::from_io(&e, "write", path)),
+    }
+}
+
+/// Our own current oom_score_adj.
+pub fn oom_score_adj_now() -> Option<i32> {
+    std::fs::read_to_string("/proc/self/oom_score_adj").ok()?.trim().parse().ok()
 }
 
 /// Who the process will be, and where: resolved and prepared while we

@@ -58,6 +58,11 @@ pub fn create(ctx: &Ctx, p: &Parsed, id: &str, foreground: bool) -> Result<Made,
         (false, Some(_)) => return Err("--console-socket needs process.terminal to be true".into()),
         (false, None) => StdioPlan::Inherit,
     };
+    if let (Some(adj), Some(now)) = (spec.process.oom_score_adj, tsrun_container::init::oom_score_adj_now()) {
+        if adj < now && !has_cap_sys_resource() {
+            ctx.log.warn(&format!("process.oomScoreAdj {adj} is below ours ({now}) and this host withholds CAP_SYS_RESOURCE: the container keeps {now}"));
+        }
+    }
     if spec.namespace("mount").is_none() && !spec.mounts.is_empty() {
         ctx.log.warn("the container shares the host's mount namespace: its mounts are not made (they would be the host's)");
     }
@@ -238,4 +243,13 @@ fn allow_standard_devices(spec: &mut tsrun_sys::oci::Spec) {
         r.devices.push(rule("c", Some(major), Some(minor), "rwm"));
     }
     r.devices.push(rule("c", Some(136), None, "rwm"));
+}
+
+/// Whether we hold CAP_SYS_RESOURCE (bit 24 of CapEff).
+fn has_cap_sys_resource() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("CapEff:").map(|v| v.trim().to_string())))
+        .and_then(|hex| u64::from_str_radix(&hex, 16).ok())
+        .is_some_and(|caps| caps & (1 << 24) != 0) // CAP_SYS_RESOURCE
 }
