@@ -144,8 +144,11 @@ export function registryBlobFile(reg: Registry, digest: string): string {
 export class Podman {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-podman-'))
 
+  /** `runtime`: the OCI runtime podman drives (runc by default; crun refuses hybrid cgroup hosts). */
+  constructor(readonly runtime = 'runc') {}
+
   run(args: string[], opts: RunOpts = {}): Promise<Result> {
-    const global = ['--root', path.join(this.dir, 'root'), '--runroot', path.join(this.dir, 'run'), '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file']
+    const global = ['--root', path.join(this.dir, 'root'), '--runroot', path.join(this.dir, 'run'), '--runtime', this.runtime, '--cgroup-manager', 'cgroupfs', '--events-backend', 'file']
     return exec('podman', [...global, ...args], { timeout: 120_000, ...opts })
   }
 

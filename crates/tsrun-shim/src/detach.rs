@@ -4,7 +4,7 @@
 //! report, prints a failure line if there is one, and exits with the code.
 use std::os::fd::{AsRawFd, OwnedFd};
 
-use crate::stdio;
+use tsrun_container::stdio;
 
 /// How the monitor tells whoever started it whether the container started.
 pub enum Reporter {

@@ -6,31 +6,23 @@
 //! config.json → create cgroup → clone + init + exec → shim.json running →
 //! monitor loop → drain, kill and remove the cgroup → shim.json exited →
 //! exit command → exit with the container's code. A foreground run whose
-//! terminal detached (detach keys) goes on as a detached monitor.
+//! terminal detached (detach keys) goes on as a detached monitor. Creating
+//! the container itself (clone, the init, exec into it) is tsrun-container's.
 mod args;
 mod attach;
 mod clock;
 mod cp;
-mod create;
 mod detach;
 mod escape;
 mod events;
 mod exec_args;
 mod exec_session;
-mod identity;
-mod init;
 mod journal;
-mod lockdown;
 mod logfile;
 mod monitor;
-mod reaper;
-mod reexec;
 mod relay;
 mod restart;
-mod rlimit;
-mod signals;
 mod state;
-mod stdio;
 
 use std::path::Path;
 
@@ -40,19 +32,13 @@ use tsrun_sys::tty;
 
 use args::RunArgs;
 use detach::Reporter;
-use init::Failure;
 use state::ShimState;
+use tsrun_container::stdio::StdioPlan;
+use tsrun_container::{create, signals, Failure};
 
 fn main() {
     let argv: Vec<String> = std::env::args().collect();
-    if reaper::invoked_as_init(&argv[0], argv.get(1).map(String::as_str)) {
-        reaper::main(argv[1..].to_vec());
-    }
-    match argv.get(1).map(String::as_str) {
-        Some(reexec::CONTAINER_INIT) => init::reexec_main(argv[2..].to_vec()),
-        Some(reexec::EXEC_CHILD) => exec_session::child_main(argv[2..].to_vec()),
-        _ => {}
-    }
+    tsrun_container::internal_entry(&argv);
     if argv.get(1).map(String::as_str) == Some("exec") {
         std::process::exit(exec_session::main(argv[2..].to_vec()));
     }
@@ -195,9 +181,12 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
         }
         let opts = create::StartOpts {
             bundle: Path::new(&a.bundle),
-            keep_stdin: a.stdin,
-            winsize: initial_winsize(&spec, foreground),
+            stdio: StdioPlan::Relay {
+                keep_stdin: a.stdin,
+                winsize: initial_winsize(&spec, foreground),
+            },
             cgroup: cgroup.as_ref(),
+            created: None,
         };
         st.started_at = Some(clock::now_rfc3339());
         let began = std::time::Instant::now();
@@ -243,7 +232,9 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
         };
         let exit = monitor::run(
             &sigfd,
-            started.stdio,
+            started
+                .stdio
+                .expect("a relayed container has our side of its stdio"),
             &mut log,
             &mopts,
             cgroup.as_ref(),

@@ -18,8 +18,8 @@ use crate::attach::AttachServer;
 use crate::escape::DetachKeys;
 use crate::logfile::{LogFile, Stream};
 use crate::relay::{read_some, write_pending, Read, Sink};
-use crate::signals;
-use crate::stdio::ParentStdio;
+use tsrun_container::signals;
+use tsrun_container::stdio::ParentStdio;
 
 /// How PID 1 ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

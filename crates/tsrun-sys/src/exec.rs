@@ -70,14 +70,25 @@ pub fn classify(arg0: &str, errno: i32) -> ExecFailure {
 /// Look up and execve; returns only on failure.
 pub fn exec(args: &[String], env: &[String]) -> ExecFailure {
     let Some(arg0) = args.first() else {
-        return ExecFailure {
-            code: 125,
-            message: "exec: no command given".into(),
-        };
+        return no_command();
     };
-    let path = match lookup(arg0, env) {
-        Ok(p) => p,
-        Err(f) => return f,
+    match lookup(arg0, env) {
+        Ok(p) => exec_path(&p, args, env),
+        Err(f) => f,
+    }
+}
+
+fn no_command() -> ExecFailure {
+    ExecFailure {
+        code: 125,
+        message: "exec: no command given".into(),
+    }
+}
+
+/// execve `path` (already looked up) with `args` and `env`; returns only on failure.
+pub fn exec_path(path: &Path, args: &[String], env: &[String]) -> ExecFailure {
+    let Some(arg0) = args.first() else {
+        return no_command();
     };
     let to_c = |s: &str| {
         CString::new(s).map_err(|_| ExecFailure {

@@ -20,6 +20,7 @@ pub mod lock;
 pub mod mount;
 pub mod ns;
 pub mod oci;
+pub mod procfs;
 pub mod sealed;
 pub mod seccomp;
 pub mod tty;

@@ -77,8 +77,26 @@ pub fn set_root_propagation(propagation: Option<&str>) -> Result<()> {
     let word = propagation.unwrap_or("rprivate");
     let mut flags = propagation_flags(word)
         .ok_or_else(|| SysError::invalid("rootfsPropagation", word, "unknown propagation"))?;
-    if flags & libc::MS_SHARED != 0 {
+    // Shared or unbindable are for the container's root once it is pivoted
+    // into (`final_root_propagation`): shared would defeat pivot_root and
+    // leak our mounts to the host, unbindable would refuse the root's
+    // self-bind. Until then the tree is a slave of the host's.
+    if flags & (libc::MS_SHARED | libc::MS_UNBINDABLE) != 0 {
         flags = libc::MS_SLAVE | libc::MS_REC;
+    }
+    sys_mount(None, "/", None, flags, None).map_err(|e| mount_err(e, word, "/"))
+}
+
+/// After pivot_root: a shared or unbindable `rootfsPropagation` is set on
+/// the container's own root now, as runc leaves it.
+pub fn final_root_propagation(propagation: Option<&str>) -> Result<()> {
+    let Some(word) = propagation else {
+        return Ok(());
+    };
+    let flags = propagation_flags(word)
+        .ok_or_else(|| SysError::invalid("rootfsPropagation", word, "unknown propagation"))?;
+    if flags & (libc::MS_SHARED | libc::MS_UNBINDABLE) == 0 {
+        return Ok(());
     }
     sys_mount(None, "/", None, flags, None).map_err(|e| mount_err(e, word, "/"))
 }
@@ -154,11 +172,9 @@ pub fn mount_rootfs(root: &Path, mounts: &[RootfsMount], propagation: Option<&st
         )
         .map_err(|e| mount_err(e, "bind", &root_s))?;
     }
-    if let Some(p) = propagation.and_then(propagation_flags) {
-        if p & libc::MS_SHARED != 0 {
-            sys_mount(None, &root_s, None, p, None).map_err(|e| mount_err(e, "shared", &root_s))?;
-        }
-    }
+    // A shared root is made after pivot_root (`final_root_propagation`):
+    // pivot_root refuses a shared new root.
+    let _ = propagation;
     Ok(())
 }
 

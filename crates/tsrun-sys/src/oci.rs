@@ -31,6 +31,40 @@ pub struct Spec {
     pub annotations: HashMap<String, String>,
     #[serde(default)]
     pub linux: Linux,
+    pub hooks: Option<Hooks>,
+    pub domainname: Option<String>,
+}
+
+/// `hooks`: commands the runtime runs at points of a container's life
+/// (runtime-spec config.md "POSIX-platform Hooks").
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hooks {
+    /// Deprecated: run as createRuntime hooks, before them.
+    #[serde(default)]
+    pub prestart: Vec<Hook>,
+    #[serde(default)]
+    pub create_runtime: Vec<Hook>,
+    #[serde(default)]
+    pub create_container: Vec<Hook>,
+    #[serde(default)]
+    pub start_container: Vec<Hook>,
+    #[serde(default)]
+    pub poststart: Vec<Hook>,
+    #[serde(default)]
+    pub poststop: Vec<Hook>,
+}
+
+/// One hook: an absolute path, its argv (argv[0] included) and environment,
+/// and a timeout in seconds (absent: none).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Hook {
+    pub path: String,
+    #[serde(default)]
+    pub args: Vec<String>,
+    #[serde(default)]
+    pub env: Vec<String>,
+    pub timeout: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -214,7 +248,11 @@ pub struct Memory {
     pub limit: Option<i64>,
     pub reservation: Option<i64>,
     pub swap: Option<i64>,
-    /// `--oom-kill-disable`: v1 `memory.oom_control` (v2 has no such switch).
+    /// Deprecated in the spec; Linux 5.16+ has no kernel-memory limit (warned, not set).
+    pub kernel: Option<i64>,
+    #[serde(rename = "kernelTCP")]
+    pub kernel_tcp: Option<i64>,
+    pub swappiness: Option<u64>,
     #[serde(rename = "disableOOMKiller")]
     pub disable_oom_killer: Option<bool>,
 }

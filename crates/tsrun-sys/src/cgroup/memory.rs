@@ -1,6 +1,7 @@
 //! The memory controller: limit, memory+swap and reservation, the OOM
-//! killer switch (v1 only: v2 has none, so it is reported not covered);
-//! usage for stats; whether the OOM killer struck.
+//! killer switch (v1 only: v2 has none, so it is reported not covered; v1
+//! also kernelTCP and swappiness where the files exist); usage for stats;
+//! whether the OOM killer struck.
 //!
 //! v1 refuses a `memory.limit_in_bytes` above `memory.memsw.limit_in_bytes`
 //! (and the reverse), so raising both (`tsrun update`) needs memsw first and
@@ -42,8 +43,23 @@ pub fn apply_v1(dir: &Path, m: &Memory) -> Result<Covered> {
     if let Some(r) = m.reservation {
         write_file(&dir.join("memory.soft_limit_in_bytes"), &r.to_string())?;
     }
+    // v1-only knobs; a file this kernel lacks is left alone, as runc does.
+    let optional = |name: &str, value: String| -> Result<()> {
+        let f = dir.join(name);
+        if f.exists() {
+            write_file(&f, &value)?;
+        }
+        Ok(())
+    };
+    if let Some(t) = m.kernel_tcp {
+        optional("memory.kmem.tcp.limit_in_bytes", t.to_string())?;
+    }
+    if let Some(sw) = m.swappiness {
+        optional("memory.swappiness", sw.to_string())?;
+    }
     // `--oom-kill-disable`: the v1 switch; a task over the limit then waits
-    // instead of being killed. An `update` never turns it back on.
+    // instead of being killed. An `update` never turns it back on (runc
+    // writes it only when true, too).
     if m.disable_oom_killer == Some(true) {
         write_file(&dir.join("memory.oom_control"), "1")?;
         done.push("oom kill disable");

@@ -59,7 +59,7 @@ pub fn make_undumpable() {
     unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
 }
 
-/// The child's stdio as one word: `pipes:IN,OUT,ERR` or `pty:FD:PATH`.
+/// The child's stdio as one word: `pipes:IN,OUT,ERR`, `pty:FD:PATH` or `inherit`.
 pub fn encode_stdio(s: &ChildStdio) -> (String, Vec<RawFd>) {
     match s {
         ChildStdio::Pipes {
@@ -74,12 +74,16 @@ pub fn encode_stdio(s: &ChildStdio) -> (String, Vec<RawFd>) {
             let fd = slave.as_raw_fd();
             (format!("pty:{fd}:{path}"), vec![fd])
         }
+        ChildStdio::Inherit => ("inherit".to_string(), Vec::new()),
     }
 }
 
 /// The inverse of `encode_stdio`, taking ownership of the fds named.
 pub fn decode_stdio(word: &str) -> Result<ChildStdio, String> {
     let bad = || format!("bad --stdio {word:?}");
+    if word == "inherit" {
+        return Ok(ChildStdio::Inherit);
+    }
     if let Some(rest) = word.strip_prefix("pipes:") {
         let fds: Vec<RawFd> = rest
             .split(',')

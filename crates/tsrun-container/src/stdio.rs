@@ -1,8 +1,12 @@
-//! The container's stdio, made before clone. Without a TTY: a pipe each for
-//! stdout and stderr, and for stdin a pipe with `--stdin` or `/dev/null`. With
-//! `process.terminal`: one pty; the monitor keeps the master for both
-//! directions, the child gets the slave. Every fd is CLOEXEC; the child's
-//! dup2 onto 0/1/2 is what survives its exec.
+//! The container's stdio, made before clone, one of three plans:
+//! - relayed (the monitor): without a TTY a pipe each for stdout and
+//!   stderr, and for stdin a pipe with `--stdin` or `/dev/null`; with
+//!   `process.terminal` one pty whose master the monitor keeps;
+//! - inherited (an OCI runtime's `create`/`run`, as runc): the child keeps
+//!   the caller's 0/1/2;
+//! - a terminal handed over (an OCI runtime with `--console-socket`): a pty
+//!   whose master goes to the caller, the child gets the slave.
+//! Every fd is CLOEXEC; the child's dup2 onto 0/1/2 is what survives its exec.
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use tsrun_sys::error::{Result, SysError};
@@ -19,6 +23,35 @@ pub enum ChildStdio {
         slave: OwnedFd,
         path: String,
     },
+    /// Keep 0/1/2 as the caller gave them.
+    Inherit,
+}
+
+/// How the container's stdio is made.
+#[derive(Debug, Clone, Copy)]
+pub enum StdioPlan {
+    /// Pipes or a pty the caller relays (a monitor).
+    Relay {
+        keep_stdin: bool,
+        /// (rows, cols) for a new pty.
+        winsize: Option<(u16, u16)>,
+    },
+    /// The caller's own 0/1/2 (`process.terminal` must be false).
+    Inherit,
+    /// A pty; the master is the caller's to pass on (`process.terminal`).
+    Terminal { winsize: Option<(u16, u16)> },
+}
+
+/// Both sides for a plan; the parent side is `None` when stdio is inherited.
+pub fn for_plan(plan: StdioPlan, terminal: bool) -> Result<(Option<ParentStdio>, ChildStdio)> {
+    match plan {
+        StdioPlan::Relay {
+            keep_stdin,
+            winsize,
+        } => make(terminal, keep_stdin, winsize).map(|(p, c)| (Some(p), c)),
+        StdioPlan::Inherit => Ok((None, ChildStdio::Inherit)),
+        StdioPlan::Terminal { winsize } => make(true, true, winsize).map(|(p, c)| (Some(p), c)),
+    }
 }
 
 /// The monitor's side.
@@ -123,6 +156,11 @@ fn dup_onto(from: RawFd, to: RawFd) -> Result<()> {
 pub fn install(c: &ChildStdio) -> Result<()> {
     match c {
         ChildStdio::Pty { slave, .. } => tty::make_controlling(slave.as_raw_fd()),
+        ChildStdio::Inherit => {
+            // SAFETY: setsid in the fresh child; it may already lead one (PID 1).
+            unsafe { libc::setsid() };
+            Ok(())
+        }
         ChildStdio::Pipes {
             stdin,
             stdout,

@@ -46,6 +46,30 @@ pub struct ChildCtx<'a> {
     /// The sealed copy of this binary we run from: `--init` execs it as the
     /// container's reaper (nothing of the host's is mounted in).
     pub sealed: RawFd,
+    /// An OCI runtime's `create`: stop before exec until `start` (see
+    /// `Created`); `None` for a monitor, which execs at once.
+    pub created: Option<Created>,
+    /// The first "go" was read before the exec into us (a new user
+    /// namespace: create.rs `become_userns_root`).
+    pub synced: bool,
+}
+
+/// runc's create/start split, as the init sees it. We write `h` on
+/// `notify_w` before pivot_root and wait for the parent to have run the
+/// prestart/createRuntime hooks (only when `hooks`), then run the
+/// createContainer hooks ourselves; once set up, with the command found in
+/// the container, we write `c` and close `notify_w` (the parent's `create`
+/// is done), block opening the FIFO for writing until `start` opens it for
+/// reading, write a byte, run the startContainer hooks and exec. From `c`
+/// on there is no parent to report to: failures go to our stderr.
+pub struct Created {
+    pub notify_w: RawFd,
+    /// An O_PATH fd of the state directory, where `exec.fifo` is opened by
+    /// name (openat): no /proc needed after pivot_root or chroot.
+    pub fifo: RawFd,
+    pub hooks: bool,
+    /// The container's state JSON for the hooks' stdin (written by the parent).
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 /// A failure with the exit code the shim will use.
@@ -65,21 +89,98 @@ impl From<SysError> for Failure {
 
 /// Entry point in the child; never returns.
 pub fn child_main(c: &ChildCtx) -> ! {
-    let f = match setup(c) {
-        Ok(env) if reaper::wanted(c.spec) => {
-            tsrun_sys::sealed::exec_fd(c.sealed, &reaper::wrap_args(&c.spec.process.args), &env)
-                .into()
+    let (env, lockdown, hook_state) = match setup(c) {
+        Ok(done) => done,
+        Err(f) => report_and_exit(c.err_w, &f),
+    };
+    let args = if reaper::wanted(c.spec) {
+        reaper::wrap_args(&c.spec.process.args)
+    } else {
+        c.spec.process.args.clone()
+    };
+    // The command is looked up now, so a missing one fails `create` (as runc).
+    let path = if reaper::wanted(c.spec) {
+        None
+    } else {
+        match args.first().map(|a0| exec::lookup(a0, &env)) {
+            None => report_and_exit(
+                c.err_w,
+                &Failure {
+                    code: 125,
+                    message: "exec: no command given".into(),
+                },
+            ),
+            Some(Ok(p)) => Some(p),
+            Some(Err(e)) => report_and_exit(
+                c.err_w,
+                &Failure {
+                    code: e.code,
+                    message: e.message,
+                },
+            ),
         }
-        Ok(env) => {
-            let e = exec::exec(&c.spec.process.args, &env);
+    };
+    let err_w = match &c.created {
+        Some(cp) => {
+            wait_for_start(c, cp, hook_state.as_deref());
+            2
+        }
+        None => c.err_w,
+    };
+    if let Err(e) = lockdown.after_user_switch() {
+        report_and_exit(err_w, &e.into());
+    }
+    let f = match path {
+        None => tsrun_sys::sealed::exec_fd(c.sealed, &args, &env).into(),
+        Some(p) => {
+            let e = exec::exec_path(&p, &args, &env);
             Failure {
                 code: e.code,
                 message: e.message,
             }
         }
-        Err(f) => f,
     };
-    report_and_exit(c.err_w, &f)
+    report_and_exit(err_w, &f)
+}
+
+/// `create` is done: say so, wait for `start`, run the startContainer
+/// hooks. Failures from here on are the container's own (stderr, exit).
+fn wait_for_start(c: &ChildCtx, cp: &Created, hook_state: Option<&str>) {
+    // SAFETY: one-byte write to our pipe, then closing both pipes to the
+    // parent, which returns from `create` now.
+    unsafe {
+        libc::write(cp.notify_w, b"c".as_ptr() as *const libc::c_void, 1);
+        libc::close(cp.notify_w);
+        libc::close(c.err_w);
+    }
+    let name = c"exec.fifo";
+    // SAFETY: openat relative to our O_PATH directory fd.
+    let fd = unsafe { libc::openat(cp.fifo, name.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        report_and_exit(2, &SysError::last("open", "exec fifo").into());
+    }
+    // SAFETY: one byte to the fifo we opened, then closing it.
+    let wrote = unsafe { libc::write(fd, b"0".as_ptr() as *const libc::c_void, 1) };
+    unsafe { libc::close(fd) };
+    if wrote != 1 {
+        report_and_exit(2, &SysError::last("write", "exec fifo").into());
+    }
+    // SAFETY: closing our O_PATH fd of the state directory.
+    unsafe { libc::close(cp.fifo) };
+    if let Some(h) = c
+        .spec
+        .hooks
+        .as_ref()
+        .filter(|h| !h.start_container.is_empty())
+    {
+        if let Err(e) = crate::hooks::run(
+            "startContainer",
+            &h.start_container,
+            hook_state.unwrap_or("{}"),
+        ) {
+            report_and_exit(2, &e.into());
+        }
+    }
 }
 
 /// `tsrun-shim container-init ...`: the container init, exec'ed by the
@@ -126,6 +227,18 @@ fn reexec_run(
         .ok_or_else(|| usage("missing --sealed".into()))?;
     let ready_w = w.fd("ready").map_err(usage)?;
     let stdio = reexec::decode_stdio(w.need("stdio").map_err(usage)?).map_err(usage)?;
+    let created = match (
+        w.fd("created").map_err(usage)?,
+        w.fd("fifo").map_err(usage)?,
+    ) {
+        (Some(notify_w), Some(fifo)) => Some(Created {
+            notify_w,
+            fifo,
+            hooks: w.get("hooks") == Some("1"),
+            state_file: w.get("state-file").map(std::path::PathBuf::from),
+        }),
+        _ => None,
+    };
     let spec = Spec::load(bundle)?;
     let root = spec.root_path(bundle);
     let rootfs_mounts = spec.rootfs_mounts()?;
@@ -154,6 +267,8 @@ fn reexec_run(
         err_w,
         ready_w,
         sealed,
+        created,
+        synced: w.get("synced") == Some("1"),
     };
     child_main(&ctx)
 }
@@ -191,8 +306,10 @@ fn wait_for_parent(fd: RawFd) -> Result<()> {
     }
 }
 
-/// All set-up up to exec; returns the environment to exec with.
-fn setup(c: &ChildCtx) -> std::result::Result<Vec<String>, Failure> {
+/// All set-up up to exec but the last lockdown step; returns the
+/// environment to exec with, the lockdown to finish, and the state JSON the
+/// hooks read (when there are hooks).
+fn setup(c: &ChildCtx) -> std::result::Result<(Vec<String>, Lockdown, Option<String>), Failure> {
     signals::reset_for_exec();
     // The parent writes id maps and moves us into the cgroup meanwhile. A
     // user namespace needs its maps before anything else; otherwise the
@@ -200,8 +317,10 @@ fn setup(c: &ChildCtx) -> std::result::Result<Vec<String>, Failure> {
     // cgroup move (on cgroup v1 a move waits out an RCU grace period, some
     // 10 ms): we wait for it only before the cgroup namespace (rooted where
     // we are when it is made), rlimits, capabilities and exec.
-    let wait_early = c.ns.new_user();
-    if wait_early {
+    // Hooks pause us before pivot_root: the first "go" must be read first.
+    let hooks = c.created.as_ref().is_some_and(|cp| cp.hooks);
+    let wait_early = c.ns.new_user() || hooks;
+    if wait_early && !c.synced {
         wait_for_parent(c.sync_r)?;
     }
     let lockdown = Lockdown::from_spec(c.spec)?;
@@ -214,12 +333,11 @@ fn setup(c: &ChildCtx) -> std::result::Result<Vec<String>, Failure> {
     let spec = c.spec;
     let new_mount_ns = c.ns.clone_flags & libc::CLONE_NEWNS != 0
         || c.ns.join.iter().any(|(f, _)| *f == libc::CLONE_NEWNS);
-    if !new_mount_ns {
-        return Err(
-            SysError::invalid("namespace", "mount", "a mount namespace is required").into(),
-        );
-    }
-    prepare_rootfs(c)?;
+    let hook_state = if new_mount_ns {
+        prepare_rootfs(c)?
+    } else {
+        share_host_mounts(c)?
+    };
     // From here on we are inside the container's root.
     for (k, v) in &spec.linux.sysctl {
         let p = format!("/proc/sys/{}", k.replace('.', "/"));
@@ -262,14 +380,18 @@ fn setup(c: &ChildCtx) -> std::result::Result<Vec<String>, Failure> {
         wait_for_parent(c.sync_r)?;
     }
     crate::rlimit::apply(&spec.process.rlimits)?;
+    if let Some(adj) = spec.process.oom_score_adj {
+        set_oom_score_adj(adj)?;
+    }
+    let user = plan_user(c)?;
     lockdown.before_user_switch()?;
-    let env = switch_user(c)?;
-    lockdown.after_user_switch()?;
-    Ok(env)
+    let env = switch_user(c, user)?;
+    Ok((env, lockdown, hook_state))
 }
 
-/// Mounts up to and including pivot_root.
-fn prepare_rootfs(c: &ChildCtx) -> Result<()> {
+/// Mounts up to and including pivot_root (with hooks: the createContainer
+/// point just before it). Answers the hooks' state JSON when there are hooks.
+fn prepare_rootfs(c: &ChildCtx) -> Result<Option<String>> {
     let spec = c.spec;
     mount::set_root_propagation(spec.linux.rootfs_propagation.as_deref())?;
     mount::mount_rootfs(
@@ -294,12 +416,93 @@ fn prepare_rootfs(c: &ChildCtx) -> Result<()> {
         mount::bind_console(rootfd.as_raw_fd(), path)?;
     }
     drop(rootfd);
-    mount::pivot_root(c.root)
+    let hook_state = match &c.created {
+        Some(cp) if cp.hooks => Some(create_container_hooks(c, cp)?),
+        _ => None,
+    };
+    mount::pivot_root(c.root)?;
+    mount::final_root_propagation(spec.linux.rootfs_propagation.as_deref())?;
+    Ok(hook_state)
 }
 
-/// Resolve the user, create and enter cwd, drop to the user keeping the
-/// configured capabilities. Returns the final environment (HOME added).
-fn switch_user(c: &ChildCtx) -> Result<Vec<String>> {
+/// No mount namespace (the spec shares the runtime's, as the OCI spec
+/// allows): nothing may be mounted or pivoted (it would be the host's),
+/// so the root is entered with chroot, as runc does. Masked and read-only
+/// paths cannot be had without a mount namespace of our own: refused. (The
+/// runtime warns that `mounts` are not made.)
+fn share_host_mounts(c: &ChildCtx) -> Result<Option<String>> {
+    let spec = c.spec;
+    if !spec.linux.masked_paths.is_empty() || !spec.linux.readonly_paths.is_empty() {
+        return Err(SysError::invalid(
+            "namespace",
+            "mount",
+            "maskedPaths and readonlyPaths need a mount namespace of the container's own",
+        ));
+    }
+    let hook_state = match &c.created {
+        Some(cp) if cp.hooks => Some(create_container_hooks(c, cp)?),
+        _ => None,
+    };
+    let root = std::ffi::CString::new(c.root.as_os_str().as_encoded_bytes())
+        .map_err(|_| SysError::invalid("chroot", c.root.display().to_string(), "nul byte"))?;
+    // SAFETY: chroot and chdir with a valid C string.
+    if unsafe { libc::chroot(root.as_ptr()) } != 0 {
+        return Err(SysError::last("chroot", c.root.display().to_string()));
+    }
+    std::env::set_current_dir("/").map_err(|e| SysError::from_io(&e, "chdir", "/"))?;
+    Ok(hook_state)
+}
+
+/// Let the parent run the prestart and createRuntime hooks, then run the
+/// createContainer hooks here: in the container's namespaces, before
+/// pivot_root, so their paths resolve in the runtime's root.
+fn create_container_hooks(c: &ChildCtx, cp: &Created) -> Result<String> {
+    // SAFETY: one-byte write to our pipe.
+    unsafe { libc::write(cp.notify_w, b"h".as_ptr() as *const libc::c_void, 1) };
+    wait_for_parent(c.sync_r)?;
+    let state = match &cp.state_file {
+        Some(p) => std::fs::read_to_string(p)
+            .map_err(|e| SysError::from_io(&e, "read", p.display().to_string()))?,
+        None => "{}".to_string(),
+    };
+    if let Some(h) = &c.spec.hooks {
+        crate::hooks::run("createContainer", &h.create_container, &state)?;
+    }
+    Ok(state)
+}
+
+/// `process.oomScoreAdj`. Lowering it below what we have needs
+/// CAP_SYS_RESOURCE, which some hosts withhold even from root: then the
+/// container keeps the current value (the runtime warned at create) rather
+/// than failing, as a score is advice to the OOM killer, not isolation.
+pub(crate) fn set_oom_score_adj(adj: i32) -> Result<()> {
+    let path = "/proc/self/oom_score_adj";
+    match std::fs::write(path, adj.to_string()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.raw_os_error() == Some(libc::EACCES) && oom_score_adj_now().is_some_and(|now| adj < now) => Ok(()),
+        Err(e) => Err(SysError::from_io(&e, "write", path)),
+    }
+}
+
+/// Our own current oom_score_adj.
+pub fn oom_score_adj_now() -> Option<i32> {
+    std::fs::read_to_string("/proc/self/oom_score_adj").ok()?.trim().parse().ok()
+}
+
+/// Who the process will be, and where: resolved and prepared while we
+/// are still root and before any seccomp filter is in (a profile may
+/// refuse the calls this takes, such as openat2).
+struct UserPlan {
+    uid: u32,
+    gid: u32,
+    groups: Vec<u32>,
+    env: Vec<String>,
+    cwd: String,
+}
+
+/// Resolve the user (HOME added to the environment) and create the
+/// working directory when missing (as Docker does).
+fn plan_user(c: &ChildCtx) -> Result<UserPlan> {
     let p = &c.spec.process;
     let resolved = match c.spec.user_annotation() {
         Some(u) => user::resolve_in_container(u)?,
@@ -328,20 +531,32 @@ fn switch_user(c: &ChildCtx) -> Result<Vec<String>> {
     if !env.iter().any(|e| e.starts_with("HOME=")) {
         env.push(format!("HOME={}", resolved.home));
     }
-    // cwd: created when missing (as Docker does), entered while still root.
     let cwd = if p.cwd.is_empty() {
-        "/"
+        "/".to_string()
     } else {
-        p.cwd.as_str()
+        p.cwd.clone()
     };
     let root = mount::open_root(Path::new("/"))?;
-    mount::mkdir_all_in_root(root.as_raw_fd(), cwd, 0o755)?;
-    std::env::set_current_dir(cwd).map_err(|e| SysError::from_io(&e, "chdir", cwd))?;
+    mount::mkdir_all_in_root(root.as_raw_fd(), &cwd, 0o755)?;
+    Ok(UserPlan {
+        uid: resolved.uid,
+        gid: resolved.gid,
+        groups,
+        env,
+        cwd,
+    })
+}
 
-    crate::identity::drop_privileges(resolved.uid, resolved.gid, &groups, p.capabilities.as_ref())?;
+/// Enter cwd while still root, then drop to the user keeping the
+/// configured capabilities. Returns the final environment.
+fn switch_user(c: &ChildCtx, plan: UserPlan) -> Result<Vec<String>> {
+    let p = &c.spec.process;
+    std::env::set_current_dir(&plan.cwd)
+        .map_err(|e| SysError::from_io(&e, "chdir", plan.cwd.clone()))?;
+    crate::identity::drop_privileges(plan.uid, plan.gid, &plan.groups, p.capabilities.as_ref())?;
     if let Some(m) = p.user.umask {
         // SAFETY: umask cannot fail.
         unsafe { libc::umask(m as libc::mode_t) };
     }
-    Ok(env)
+    Ok(plan.env)
 }

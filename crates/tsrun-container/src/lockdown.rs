@@ -26,6 +26,11 @@ impl Lockdown {
         })
     }
 
+    /// Also set no_new_privs when `yes` (an exec may ask for it on its own).
+    pub fn require_no_new_privs(&mut self, yes: bool) {
+        self.no_new_privs |= yes;
+    }
+
     /// Call right before switching user.
     pub fn before_user_switch(&self) -> Result<()> {
         match &self.filter {
@@ -46,10 +51,31 @@ impl Lockdown {
         }
         // Nothing but 0/1/2 (and a CLOEXEC error pipe) may reach the command.
         // SAFETY: marks fds close-on-exec; closes nothing now.
-        unsafe { libc::close_range(3, u32::MAX, libc::CLOSE_RANGE_CLOEXEC as libc::c_int) };
+        if unsafe { libc::close_range(3, u32::MAX, libc::CLOSE_RANGE_CLOEXEC as libc::c_int) } != 0
+        {
+            // An old kernel, or a seccomp profile (already in) without close_range.
+            cloexec_each_open_fd();
+        }
         match &self.filter {
             Some((prog, flags)) if self.no_new_privs => seccomp::install(prog, *flags),
             _ => Ok(()),
         }
+    }
+}
+
+/// close_range's work by hand: FD_CLOEXEC on every open fd above 2, as
+/// /proc/self/fd lists them (openat, getdents and fcntl: profiles allow those).
+fn cloexec_each_open_fd() {
+    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    let fds: Vec<i32> = dir
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .filter(|fd| *fd > 2)
+        .collect();
+    for fd in fds {
+        // SAFETY: fcntl on an fd number; one that was the listing's own is closed already.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
     }
 }

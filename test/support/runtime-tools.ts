@@ -1,0 +1,50 @@
+// Running opencontainers/runtime-tools' validation suite (built by
+// runtime-tools.sh) against an OCI runtime, and reading its TAP output.
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { exec, SUPPORT } from './tsrun'
+
+/** One validation executable's outcome. */
+export interface SuiteResult {
+  name: string
+  ok: number
+  notOk: number
+  /** The `not ok` lines, with their first diagnostic line. */
+  failures: string[]
+}
+
+let dir: string | undefined
+/** The directory with runtimetest, the rootfs and validation/*\/*.t (built once). */
+export function runtimeToolsDir(): string {
+  dir ??= execFileSync(path.join(SUPPORT, 'runtime-tools.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim()
+  return dir
+}
+
+/** Every validation test, in name order. */
+export function validationTests(): string[] {
+  const base = path.join(runtimeToolsDir(), 'validation')
+  return fs
+    .readdirSync(base)
+    .filter((d) => fs.existsSync(path.join(base, d, `${d}.t`)))
+    .sort()
+}
+
+/** Run one validation test against `runtime`, counting TAP results. */
+export async function runValidation(name: string, runtime: string): Promise<SuiteResult> {
+  const d = runtimeToolsDir()
+  const r = await exec(path.join(d, 'validation', name, `${name}.t`), [], { cwd: d, env: { RUNTIME: runtime }, timeout: 180_000 })
+  const lines = `${r.stdout}\n${r.stderr}`.split('\n')
+  const failures: string[] = []
+  let ok = 0
+  let notOk = 0
+  lines.forEach((l, i) => {
+    if (/^ok \d+/.test(l)) ok++
+    if (/^not ok \d+/.test(l)) {
+      notOk++
+      const why = lines.slice(i + 1, i + 8).find((x) => /^#|"error"|"stderr"/.test(x.trim()))
+      failures.push(`${l}${why ? ` (${why.trim()})` : ''}`)
+    }
+  })
+  return { name, ok, notOk, failures }
+}
