@@ -21,6 +21,7 @@ mod journal;
 mod logfile;
 mod monitor;
 mod relay;
+mod rootfs;
 mod restart;
 mod state;
 
@@ -44,6 +45,9 @@ fn main() {
     }
     if std::env::args().nth(1).as_deref() == Some("cp") {
         std::process::exit(cp::main(std::env::args().skip(2)));
+    }
+    if let Some(verb @ ("changes" | "export")) = argv.get(1).map(String::as_str) {
+        std::process::exit(rootfs::main(verb, argv[2..].to_vec()));
     }
     let a = match args::parse(std::env::args().skip(1)) {
         Ok(a) => a,

@@ -34,14 +34,7 @@ use super::cp::{container_source, Source};
 pub fn tar_out<W: Write>(root: RawFd, src: &str, follow: bool, out: W) -> Result<u64> {
     let source = container_source(root, src, follow)?;
     let open = Rc::new(Cell::new(true));
-    let mut w = TarWriter {
-        tar: tar::Builder::new(Gate {
-            inner: out,
-            open: open.clone(),
-        }),
-        first_names: HashMap::new(),
-        entries: 0,
-    };
+    let mut w = TarWriter::new(out, open.clone(), false);
     let walked = match source {
         Source::Contents(dir) => {
             let st = fstat(dir.as_raw_fd(), src)?;
@@ -63,13 +56,13 @@ pub fn tar_out<W: Write>(root: RawFd, src: &str, follow: bool, out: W) -> Result
         open.set(false);
         return Err(e);
     }
-    let mut out = w.tar.into_inner().map_err(|e| write_err(&e))?;
+    let (entries, mut out) = w.finish()?;
     out.flush().map_err(|e| write_err(&e))?;
-    Ok(w.entries)
+    Ok(entries)
 }
 
 /// A writer that drops everything once `open` is false.
-struct Gate<W: Write> {
+pub(crate) struct Gate<W: Write> {
     inner: W,
     open: Rc<Cell<bool>>,
 }
@@ -114,20 +107,73 @@ pub fn tar_in<R: Read + Send + 'static>(
     unpack_stream(input, dir, dest, if archive { None } else { Some((0, 0)) })
 }
 
-fn write_err(e: &std::io::Error) -> SysError {
+pub(crate) fn write_err(e: &std::io::Error) -> SysError {
     SysError::from_io(e, "write", "-")
 }
 
-struct TarWriter<W: Write> {
+/// The tar writer of `cp -` and of image layers (`volume::changes`).
+pub(crate) struct TarWriter<W: Write> {
     tar: tar::Builder<Gate<W>>,
     /// Archive name of the first copy of each multiply-linked file.
     first_names: HashMap<(u64, u64), String>,
     entries: u64,
+    /// An overlay upper dir read as an image layer: its whiteouts (char
+    /// 0/0) become `.wh.NAME` entries and an opaque directory gets a
+    /// `.wh..wh..opq` entry, as the OCI image spec writes them.
+    overlay: bool,
+    /// Directories are written without their children (a layer made from a
+    /// list of changes names every child it wants).
+    pub(crate) shallow: bool,
 }
 
+/// Prefix of an OCI whiteout entry's name.
+pub(crate) const WHITEOUT_PREFIX: &str = ".wh.";
+/// Name of the OCI opaque-directory marker.
+pub(crate) const OPAQUE_MARKER: &str = ".wh..wh..opq";
+
 impl<W: Write> TarWriter<W> {
+    /// A writer onto `out` that writes nothing more once `open` is false.
+    pub(crate) fn new(out: W, open: Rc<Cell<bool>>, overlay: bool) -> Self {
+        TarWriter {
+            tar: tar::Builder::new(Gate { inner: out, open }),
+            first_names: HashMap::new(),
+            entries: 0,
+            overlay,
+            shallow: false,
+        }
+    }
+
+    /// Ends the archive and answers the entries written and the writer.
+    pub(crate) fn finish(self) -> Result<(u64, W)> {
+        let entries = self.entries;
+        let gate = self.tar.into_inner().map_err(|e| write_err(&e))?;
+        Ok((entries, gate.inner))
+    }
+
+    /// An OCI whiteout for `arc` (`dir/name` becomes `dir/.wh.name`).
+    pub(crate) fn whiteout(&mut self, arc: &str, mtime: u64) -> Result<()> {
+        let (dir, base) = match arc.rsplit_once('/') {
+            Some((d, b)) => (format!("{d}/"), b),
+            None => (String::new(), arc),
+        };
+        self.marker(&format!("{dir}{WHITEOUT_PREFIX}{base}"), mtime)
+    }
+
+    /// An empty regular file entry: a whiteout or an opaque marker.
+    fn marker(&mut self, arc: &str, mtime: u64) -> Result<()> {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_mode(0o644);
+        h.set_mtime(mtime);
+        h.set_size(0);
+        self.append(&mut h, arc, std::io::empty(), &[])
+    }
+
     /// The entry `name` of `dir` (its lstat `st`), as `arc` in the archive.
-    fn node(&mut self, dir: RawFd, name: &CStr, st: &libc::stat, arc: &str) -> Result<()> {
+    pub(crate) fn node(&mut self, dir: RawFd, name: &CStr, st: &libc::stat, arc: &str) -> Result<()> {
+        if self.overlay && st.st_mode & libc::S_IFMT == libc::S_IFCHR && st.st_rdev == 0 {
+            return self.whiteout(arc, st.st_mtime.max(0) as u64);
+        }
         match st.st_mode & libc::S_IFMT {
             libc::S_IFDIR => {
                 let fd = open_at(dir, name, libc::O_RDONLY | libc::O_DIRECTORY, 0)
@@ -170,6 +216,17 @@ impl<W: Write> TarWriter<W> {
         let mut h = header(st, tar::EntryType::Directory);
         let x = xattrs(fd.as_raw_fd(), arc)?;
         self.append(&mut h, arc, std::io::empty(), &x)?;
+        if self.overlay && super::copy::is_opaque(fd.as_raw_fd()) {
+            self.marker(&format!("{arc}{OPAQUE_MARKER}"), st.st_mtime.max(0) as u64)?;
+        }
+        if self.shallow {
+            return Ok(());
+        }
+        self.children(fd, arc)
+    }
+
+    /// The children of the directory `fd` (archived as `arc`, ending in `/`), sorted.
+    pub(crate) fn children(&mut self, fd: OwnedFd, arc: &str) -> Result<()> {
         // Children of `./` are plain `name` (the tar crate drops a leading
         // `./` from entry names but not from hard link targets: keep both alike).
         let prefix = if arc == "./" { "" } else { arc };
