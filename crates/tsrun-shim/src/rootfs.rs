@@ -3,7 +3,7 @@
 //! (docs/runtime-contract.md §1c').
 //!
 //! ```text
-//! tsrun-shim changes (--upper DIR --lower DIR... | --root DIR --base DIR) [--layer]
+//! tsrun-shim changes (--upper DIR --lower DIR... | --root DIR --base DIR) [--skip PATH]... [--layer]
 //! tsrun-shim export --root DIR [--lower DIR...]
 //! ```
 //!
@@ -12,7 +12,8 @@
 //! with `--layer` the same changes as an OCI layer tar. `--upper`/`--lower`
 //! read an overlay writable layer over the image's layer dirs (top first);
 //! `--root`/`--base` compare a full rootfs with the image flattened into a
-//! directory.
+//! directory. `--skip PATH`: an empty regular file at PATH is the mount
+//! target of one of the engine's own binds (`/etc/hosts`), not a change.
 //!
 //! `export` writes the whole filesystem as a tar to stdout: DIR itself, or,
 //! with `--lower`, a read-only overlay of the lowers (top first: the
@@ -32,7 +33,7 @@ use tsrun_sys::error::SysError;
 use tsrun_sys::mount;
 use tsrun_sys::volume::{overlay_changes, overlay_layer, tar_out, tree_changes, tree_layer};
 
-const USAGE: &str = "usage: tsrun-shim changes (--upper DIR --lower DIR... | --root DIR --base DIR) [--layer] | tsrun-shim export --root DIR [--lower DIR...]";
+const USAGE: &str = "usage: tsrun-shim changes (--upper DIR --lower DIR... | --root DIR --base DIR) [--skip PATH]... [--layer] | tsrun-shim export --root DIR [--lower DIR...]";
 
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Args {
@@ -41,6 +42,7 @@ struct Args {
     root: Option<PathBuf>,
     base: Option<PathBuf>,
     layer: bool,
+    skip: std::collections::HashSet<String>,
 }
 
 fn parse<I: IntoIterator<Item = String>>(argv: I) -> Result<Args, String> {
@@ -54,6 +56,9 @@ fn parse<I: IntoIterator<Item = String>>(argv: I) -> Result<Args, String> {
             "--root" => a.root = Some(value("--root")?.into()),
             "--base" => a.base = Some(value("--base")?.into()),
             "--layer" => a.layer = true,
+            "--skip" => {
+                a.skip.insert(value("--skip")?);
+            }
             other => return Err(format!("unknown flag {other:?}\n{USAGE}")),
         }
     }
@@ -67,15 +72,15 @@ fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
 fn changes(a: &Args) -> Result<(), SysError> {
     let lowers: Vec<&Path> = a.lowers.iter().map(PathBuf::as_path).collect();
     match (&a.upper, &a.root, &a.base, a.layer) {
-        (Some(upper), None, None, true) => overlay_layer(upper, stdout()).map(|_| ()),
+        (Some(upper), None, None, true) => overlay_layer(upper, &a.skip, stdout()).map(|_| ()),
         (None, Some(root), Some(base), true) => {
-            let c = tree_changes(root, base)?;
+            let c = tree_changes(root, base, &a.skip)?;
             tree_layer(root, &c, stdout()).map(|_| ())
         }
         (upper, root, base, false) => {
             let c = match (upper, root, base) {
-                (Some(upper), None, None) => overlay_changes(upper, &lowers)?,
-                (None, Some(root), Some(base)) => tree_changes(root, base)?,
+                (Some(upper), None, None) => overlay_changes(upper, &lowers, &a.skip)?,
+                (None, Some(root), Some(base)) => tree_changes(root, base, &a.skip)?,
                 _ => return Err(SysError::invalid("changes", "arguments", USAGE)),
             };
             let mut out = stdout();

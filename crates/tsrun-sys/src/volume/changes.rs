@@ -28,7 +28,7 @@ use std::rc::Rc;
 use crate::error::Result;
 
 use super::copy::{is_opaque, lstat_at, open_at, open_dir, read_names};
-use super::cp_tar::{write_err, TarWriter};
+use super::cp_tar::{is_mount_target, write_err, TarWriter};
 
 /// What happened to a path (Docker's `ChangeType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +85,11 @@ fn parent_of(path: &str) -> &str {
 }
 
 /// Docker's overlay2 changes of `upper` over `lowers` (layer dirs, top first).
-pub fn overlay_changes(upper: &Path, lowers: &[&Path]) -> Result<Vec<Change>> {
+///
+/// `skip`: paths (`/etc/hosts`) the engine made as mount targets for its own
+/// binds; an empty regular file there is not a change (Docker keeps them in
+/// an init layer below the container's).
+pub fn overlay_changes(upper: &Path, lowers: &[&Path], skip: &HashSet<String>) -> Result<Vec<Change>> {
     let up = open_dir(upper)?;
     let mut low = Vec::new();
     for l in lowers {
@@ -94,17 +98,19 @@ pub fn overlay_changes(upper: &Path, lowers: &[&Path]) -> Result<Vec<Change>> {
     let mut walk = OverlayWalk {
         changes: Vec::new(),
         changed_dirs: HashSet::new(),
+        skip,
     };
     walk.dir(up.as_raw_fd(), "/", &low)?;
     Ok(walk.changes)
 }
 
-struct OverlayWalk {
+struct OverlayWalk<'a> {
     changes: Vec<Change>,
     changed_dirs: HashSet<String>,
+    skip: &'a HashSet<String>,
 }
 
-impl OverlayWalk {
+impl OverlayWalk<'_> {
     /// The children of the upper dir `fd` (container path `path`); `lowers`
     /// are the same directory in each layer, top first, `None` where a
     /// layer has none there (or a higher one hides it).
@@ -115,6 +121,9 @@ impl OverlayWalk {
                 continue;
             };
             let p = child_path(path, &name);
+            if is_mount_target(&st) && self.skip.contains(&p) {
+                continue;
+            }
             let child_fd = if is_dir(&st) {
                 open_at(fd, &name, dir_flags(), 0).ok()
             } else {
@@ -210,17 +219,25 @@ fn lower_dirs(lowers: &[Option<OwnedFd>], name: &CStr) -> Vec<Option<OwnedFd>> {
 }
 
 /// Docker's naive changes of the tree `root` against the tree `base`.
-pub fn tree_changes(root: &Path, base: &Path) -> Result<Vec<Change>> {
+/// `skip` as for overlay_changes: an empty regular file there that the
+/// base does not have is not an addition.
+pub fn tree_changes(root: &Path, base: &Path, skip: &HashSet<String>) -> Result<Vec<Change>> {
     let new = open_dir(root)?;
     let old = open_dir(base)?;
     let mut changes = Vec::new();
-    tree_dir(new.as_raw_fd(), Some(old.as_raw_fd()), "/", &mut changes)?;
+    tree_dir(new.as_raw_fd(), Some(old.as_raw_fd()), "/", skip, &mut changes)?;
     Ok(changes)
 }
 
 /// Changes under the directory `new` against `old` (the same directory in
 /// the base, or `None` when it was not a directory there).
-fn tree_dir(new: RawFd, old: Option<RawFd>, path: &str, out: &mut Vec<Change>) -> Result<()> {
+fn tree_dir(
+    new: RawFd,
+    old: Option<RawFd>,
+    path: &str,
+    skip: &HashSet<String>,
+    out: &mut Vec<Change>,
+) -> Result<()> {
     let mut old_names: Vec<CString> = match old {
         Some(o) => read_names(o, path)?,
         None => Vec::new(),
@@ -239,6 +256,7 @@ fn tree_dir(new: RawFd, old: Option<RawFd>, path: &str, out: &mut Vec<Change>) -
             _ => None,
         };
         let recorded = match &old_st {
+            None if is_mount_target(&st) && skip.contains(&p) => continue,
             None => {
                 out.push(Change {
                     kind: ChangeKind::Added,
@@ -265,7 +283,7 @@ fn tree_dir(new: RawFd, old: Option<RawFd>, path: &str, out: &mut Vec<Change>) -
                 (Some(o), Some(od)) if is_dir(o) => open_at(od, &name, dir_flags(), 0).ok(),
                 _ => None,
             };
-            tree_dir(nfd.as_raw_fd(), ofd.as_ref().map(|f| f.as_raw_fd()), &p, out)?;
+            tree_dir(nfd.as_raw_fd(), ofd.as_ref().map(|f| f.as_raw_fd()), &p, skip, out)?;
             if out.len() > at_entry && !recorded {
                 out.insert(
                     at_entry,
@@ -324,10 +342,12 @@ fn capability(dir: Option<RawFd>, name: &CStr, st: &libc::stat) -> Vec<u8> {
 
 /// The overlay driver's writable layer as an OCI layer tar on `out`
 /// (entries relative, no root entry); answers the entries written.
-pub fn overlay_layer<W: Write>(upper: &Path, out: W) -> Result<u64> {
+/// `skip` as for overlay_changes.
+pub fn overlay_layer<W: Write>(upper: &Path, skip: &HashSet<String>, out: W) -> Result<u64> {
     let up = open_dir(upper)?;
     let open = Rc::new(Cell::new(true));
     let mut w = TarWriter::new(out, open.clone(), true);
+    w.skip = skip.iter().map(|p| p.trim_start_matches('/').to_string()).collect();
     if let Err(e) = w.children(up, "./") {
         open.set(false);
         return Err(e);
@@ -421,10 +441,10 @@ mod tests {
         std::fs::write(root.join("etc/edit"), "22").unwrap();
         std::fs::write(root.join("etc/new"), "n").unwrap();
         symlink("/", root.join("out")).unwrap();
-        let got = letters(&tree_changes(&root, &base).unwrap());
+        let got = letters(&tree_changes(&root, &base, &HashSet::new()).unwrap());
         assert_eq!(got, ["C /etc", "C /etc/edit", "A /etc/new", "A /out", "D /gone"]);
         let mut tar = Vec::new();
-        let c = tree_changes(&root, &base).unwrap();
+        let c = tree_changes(&root, &base, &HashSet::new()).unwrap();
         tree_layer(&root, &c, &mut tar).unwrap();
         let mut a = tar::Archive::new(std::io::Cursor::new(tar));
         let names: Vec<String> = a
@@ -458,6 +478,9 @@ mod tests {
         std::fs::write(upper.join("etc/passwd"), "root2").unwrap();
         std::fs::write(upper.join("opq/fresh"), "f").unwrap();
         std::fs::write(upper.join("new"), "n").unwrap();
+        // The engine's mount target for /etc/hosts: not a change.
+        std::fs::write(upper.join("etc/hosts"), "").unwrap();
+        let skip: HashSet<String> = ["/etc/hosts".to_string()].into();
         let c = |p: &Path| CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
         // SAFETY: valid C strings.
         unsafe {
@@ -468,13 +491,13 @@ mod tests {
         // A copied-up directory whose mtime moved is itself a change.
         let ok = std::process::Command::new("touch").args(["-d", "2001-01-01"]).arg(upper.join("etc")).status().unwrap();
         assert!(ok.success());
-        let got = letters(&overlay_changes(&upper, &[&lower]).unwrap());
+        let got = letters(&overlay_changes(&upper, &[&lower], &skip).unwrap());
         assert_eq!(
             got,
             ["C /etc", "C /etc/passwd", "D /etc/shadow", "A /new", "D /opq", "A /opq/fresh"]
         );
         let mut tar = Vec::new();
-        overlay_layer(&upper, &mut tar).unwrap();
+        overlay_layer(&upper, &skip, &mut tar).unwrap();
         assert_eq!(
             names_of(tar),
             ["etc/", "etc/passwd", "etc/.wh.shadow", "new", "opq/", "opq/.wh..wh..opq", "opq/fresh"]

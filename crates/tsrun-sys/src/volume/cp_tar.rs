@@ -124,6 +124,9 @@ pub(crate) struct TarWriter<W: Write> {
     /// Directories are written without their children (a layer made from a
     /// list of changes names every child it wants).
     pub(crate) shallow: bool,
+    /// Archive names (`etc/hosts`) left out when they are empty regular
+    /// files: the mount targets the engine made for its own binds.
+    pub(crate) skip: std::collections::HashSet<String>,
 }
 
 /// Prefix of an OCI whiteout entry's name.
@@ -140,6 +143,7 @@ impl<W: Write> TarWriter<W> {
             entries: 0,
             overlay,
             shallow: false,
+            skip: Default::default(),
         }
     }
 
@@ -236,6 +240,9 @@ impl<W: Write> TarWriter<W> {
             let Ok(cst) = lstat_at(fd.as_raw_fd(), &child) else {
                 continue;
             };
+            if is_mount_target(&cst) && self.skip.contains(&child_arc) {
+                continue;
+            }
             self.node(fd.as_raw_fd(), &child, &cst, &child_arc)?;
         }
         Ok(())
@@ -300,6 +307,11 @@ impl<W: Write> TarWriter<W> {
         self.entries += 1;
         Ok(())
     }
+}
+
+/// An empty regular file: what the engine creates for a bind mount of a file.
+pub(crate) fn is_mount_target(st: &libc::stat) -> bool {
+    st.st_mode & libc::S_IFMT == libc::S_IFREG && st.st_size == 0
 }
 
 /// A header for `st`: mode, owner, mtime, type (size 0 until set).

@@ -22,7 +22,8 @@ export class TarChecker {
   private failure?: Error
   private readonly done: Promise<TarScan>
 
-  constructor(private readonly label: string) {
+  /** `allowEmpty`: a tar of no entries is fine (a commit of a container that changed nothing). */
+  constructor(private readonly label: string, private readonly allowEmpty = false) {
     // Required here, not at the top: `tar` costs ~45 ms to load and only
     // import/load need it, while every command loads this module.
     const { Parser } = require('tar') as typeof import('tar')
@@ -33,7 +34,7 @@ export class TarChecker {
     })
     this.done = new Promise((resolve, reject) => {
       this.parser.on('error', (err: Error) => reject(this.failure ?? this.notTar(err)))
-      this.parser.on('end', () => (this.failure ? reject(this.failure) : this.entries === 0 ? reject(this.notTar()) : resolve({ entries: this.entries })))
+      this.parser.on('end', () => (this.failure ? reject(this.failure) : this.entries === 0 && !this.allowEmpty ? reject(this.notTar()) : resolve({ entries: this.entries })))
     })
     this.done.catch(() => undefined)
   }
