@@ -131,7 +131,7 @@ impl OverlayWalk<'_> {
             };
             let opaque = child_fd.as_ref().is_some_and(|f| is_opaque(f.as_raw_fd()));
             let below = lower_entry(lowers, &name);
-            let kind = if is_whiteout(&st) || opaque {
+            let mut kind = if is_whiteout(&st) || opaque {
                 Some(ChangeKind::Deleted)
             } else {
                 match &below {
@@ -140,6 +140,17 @@ impl OverlayWalk<'_> {
                     Some(_) => Some(ChangeKind::Modified),
                 }
             };
+            // A directory whose mtime moved only because the runtime made
+            // mount targets in it (`/etc` for /etc/hosts) is a change only
+            // if something else inside it is: decided after its walk.
+            let deferred = kind == Some(ChangeKind::Modified)
+                && below.as_ref().is_some_and(|l| is_dir(l) && l.st_mode == st.st_mode)
+                && child_fd.as_ref().is_some_and(|f| self.holds_mount_target(f.as_raw_fd(), &p));
+            if deferred {
+                kind = None;
+                self.changed_dirs.insert(p.clone());
+            }
+            let at_entry = self.changes.len();
             if let Some(kind) = kind {
                 if is_dir(&st) {
                     self.changed_dirs.insert(p.clone());
@@ -165,8 +176,29 @@ impl OverlayWalk<'_> {
                 };
                 self.dir(cfd.as_raw_fd(), &p, &next)?;
             }
+            if deferred && self.changes.len() > at_entry {
+                self.changes.insert(
+                    at_entry,
+                    Change {
+                        kind: ChangeKind::Modified,
+                        path: p.clone(),
+                    },
+                );
+            }
         }
         Ok(())
+    }
+
+    /// Whether the upper dir `fd` (container path `path`) holds one of the
+    /// engine's mount targets.
+    fn holds_mount_target(&self, fd: RawFd, path: &str) -> bool {
+        self.skip.iter().any(|s| {
+            parent_of(s) == path
+                && CString::new(&s[s.rfind('/').map_or(0, |i| i + 1)..])
+                    .ok()
+                    .and_then(|n| lstat_at(fd, &n).ok())
+                    .is_some_and(|st| is_mount_target(&st))
+        })
     }
 }
 
@@ -502,6 +534,22 @@ mod tests {
             names_of(tar),
             ["etc/", "etc/passwd", "etc/.wh.shadow", "new", "opq/", "opq/.wh..wh..opq", "opq/fresh"]
         );
+    }
+
+    #[test]
+    fn a_directory_changed_only_by_mount_targets_is_no_change() {
+        let t = tempfile::tempdir().unwrap();
+        let (lower, upper) = (t.path().join("lower"), t.path().join("upper"));
+        std::fs::create_dir_all(lower.join("etc")).unwrap();
+        std::fs::create_dir_all(upper.join("etc")).unwrap();
+        std::fs::write(upper.join("etc/hosts"), "").unwrap();
+        let ok = std::process::Command::new("touch").args(["-d", "2001-01-01"]).arg(upper.join("etc")).status().unwrap();
+        assert!(ok.success());
+        let skip: HashSet<String> = ["/etc/hosts".to_string()].into();
+        assert!(overlay_changes(&upper, &[&lower], &skip).unwrap().is_empty());
+        std::fs::write(upper.join("etc/motd"), "hi").unwrap();
+        let got = letters(&overlay_changes(&upper, &[&lower], &skip).unwrap());
+        assert_eq!(got, ["C /etc", "A /etc/motd"]);
     }
 
     #[test]
