@@ -188,6 +188,15 @@ impl<W: Write> TarWriter<W> {
             libc::S_IFLNK => {
                 let target = read_link(dir, name, arc)?;
                 let mut h = header(st, tar::EntryType::Symlink);
+                // A target is written as it is: the tar crate's own link-name
+                // setter tidies paths (`/` became `//`, `./x` became `x`).
+                // One too long for the header goes as a GNU long link record,
+                // which carries the bytes unchanged.
+                if target.as_bytes().len() < 100 {
+                    h.set_link_name_literal(target.as_bytes())
+                        .map_err(|e| write_err(&e))?;
+                    return self.append(&mut h, arc, std::io::empty(), &[]);
+                }
                 self.tar
                     .append_link(&mut h, arc, OsStr::from_bytes(target.as_bytes()))
                     .map_err(|e| write_err(&e))?;
@@ -403,6 +412,27 @@ mod tests {
         let mut none = Vec::new();
         assert!(tar_out(open(&src).as_raw_fd(), "/missing", false, &mut none).is_err());
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn symlink_targets_are_written_as_they_are() {
+        let t = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("/", t.path().join("root")).unwrap();
+        std::os::unix::fs::symlink("./x", t.path().join("dot")).unwrap();
+        let d = super::super::copy::open_dir(t.path()).unwrap();
+        let root = oir(d.as_raw_fd(), "/", libc::O_PATH | libc::O_DIRECTORY, 0).unwrap();
+        let mut buf = Vec::new();
+        tar_out(root.as_raw_fd(), "/", false, &mut buf).unwrap();
+        let mut a = tar::Archive::new(std::io::Cursor::new(buf));
+        let mut links: Vec<(String, Vec<u8>)> = a
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.header().entry_type() == tar::EntryType::Symlink)
+            .map(|e| (e.path().unwrap().display().to_string(), e.header().link_name_bytes().unwrap().into_owned()))
+            .collect();
+        links.sort();
+        assert_eq!(links, [("dot".to_string(), b"./x".to_vec()), ("root".to_string(), b"/".to_vec())]);
     }
 
     #[test]
