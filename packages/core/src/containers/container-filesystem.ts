@@ -110,13 +110,40 @@ export class ContainerFilesystem {
     return img
   }
 
+  /**
+   * Pause a running, unpaused container; answers how to thaw it. Until
+   * then SIGINT, SIGTERM or SIGHUP thaw it first and then end the process
+   * by that signal (a Ctrl-C of `commit` never leaves a frozen container);
+   * temp files are removed by their own handler meanwhile (temp-files.ts
+   * leaves the re-raise to us while we listen).
+   */
   private async freeze(rec: ContainerRecord): Promise<(() => Promise<void>) | undefined> {
     const state = await this.containers.state(rec)
     if (state.status !== 'running' || state.paused) return undefined
     await this.control.pause(rec)
-    return () => this.control.unpause(rec)
+    let thawing: Promise<void> | undefined
+    const thaw = () => (thawing ??= this.control.unpause(rec))
+    const stopListening = () => {
+      for (const sig of THAW_SIGNALS) process.removeListener(sig, onSignal)
+    }
+    const onSignal = (sig: NodeJS.Signals) => {
+      void thaw()
+        .catch(() => undefined)
+        .then(() => {
+          stopListening()
+          process.kill(process.pid, sig)
+        })
+    }
+    for (const sig of THAW_SIGNALS) process.on(sig, onSignal)
+    return async () => {
+      stopListening()
+      await thaw()
+    }
   }
 }
+
+/** The signals that end a `commit` (after thawing the container it paused). */
+const THAW_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
 /** The config the container runs with, in the image config's words (Docker's commit starts from it). */
 function runtimeConfig(rec: ContainerRecord, base: StoredImage): ImageRuntimeConfig {
