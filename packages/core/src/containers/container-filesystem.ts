@@ -4,12 +4,13 @@ import type { RootfsChange, RootfsChanges, TarStream } from '../backends/rootfs-
 import { hasRootfsChanges } from '../backends/rootfs-changes'
 import type { StorageDriver } from '../backends/storage'
 import type { BackendRegistry } from '../backends/registry'
-import { TsrunError } from '../errors'
+import { InvalidArgumentError, TsrunError } from '../errors'
 import { checkOutputPath, writeFileWhole, writeStreamWhole } from '../images/archive/save-to-file'
 import { applyDockerfileChanges } from '../images/dockerfile-change'
 import type { ImageService } from '../images/image-service'
 import type { StoredImage } from '../images/image-store'
 import type { ImageRuntimeConfig } from '../images/oci'
+import { parseReference } from '../images/reference'
 import type { ContainerControl } from './container-control'
 import type { ContainerService } from './container-service'
 import { ENGINE_FILE_MOUNTS } from './oci-spec'
@@ -83,6 +84,8 @@ export class ContainerFilesystem {
    */
   async commit(ref: string, opts: ContainerCommitOptions): Promise<StoredImage> {
     const rec = this.containers.store.get(ref)
+    // A bad name fails before anything is paused or written.
+    if (opts.reference !== undefined && parseReference(opts.reference).digest) throw new InvalidArgumentError(`cannot commit to a digest (${opts.reference}); give REPO[:TAG]`)
     const reader = this.reader(rec)
     const base = this.baseImage(rec)
     // Bad --change values fail before anything is paused or written.

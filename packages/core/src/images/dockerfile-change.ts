@@ -1,5 +1,5 @@
 /**
- * `commit --change` (and `import --change`): Dockerfile instructions applied
+ * `commit --change`: Dockerfile instructions applied
  * to an image config, as Docker's `BuildFromConfig` applies them: CMD,
  * ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, and podman's
  * STOPSIGNAL. CMD and ENTRYPOINT take the JSON form (`["sh","-c","x"]`) or
