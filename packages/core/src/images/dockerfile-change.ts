@@ -45,7 +45,14 @@ function applyOne(c: ImageRuntimeConfig, line: string): void {
       c.Cmd = null
       return
     case 'ENV':
-      for (const [k, v] of pairs(rest, 'ENV', true)) c.Env = [...(c.Env ?? []).filter((e) => e.split('=')[0] !== k), `${k}=${v}`]
+      for (const [k, v] of pairs(rest, 'ENV', true)) {
+        // A variable set again keeps its place, as Docker replaces it.
+        const env = [...(c.Env ?? [])]
+        const at = env.findIndex((e) => e.split('=')[0] === k)
+        if (at >= 0) env[at] = `${k}=${v}`
+        else env.push(`${k}=${v}`)
+        c.Env = env
+      }
       return
     case 'LABEL':
       for (const [k, v] of pairs(rest, 'LABEL', false)) c.Labels = { ...(c.Labels ?? {}), [k]: v }
