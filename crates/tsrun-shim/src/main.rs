@@ -21,8 +21,8 @@ mod journal;
 mod logfile;
 mod monitor;
 mod relay;
-mod rootfs;
 mod restart;
+mod rootfs;
 mod state;
 
 use std::path::Path;

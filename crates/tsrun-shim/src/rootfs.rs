@@ -118,7 +118,13 @@ fn export(a: &Args) -> Result<(), SysError> {
             })
         } else {
             let data = format!("lowerdir={}", lowers.join(":"));
-            mount::sys_mount(Some("overlay"), &target, Some("overlay"), libc::MS_RDONLY, Some(&data))
+            mount::sys_mount(
+                Some("overlay"),
+                &target,
+                Some("overlay"),
+                libc::MS_RDONLY,
+                Some(&data),
+            )
         };
         done.map_err(|e| SysError::from_errno(e, "mount", target.clone()))?;
     }
@@ -135,7 +141,11 @@ pub fn main<I: IntoIterator<Item = String>>(verb: &str, argv: I) -> i32 {
             return 1;
         }
     };
-    let done = if verb == "export" { export(&a) } else { changes(&a) };
+    let done = if verb == "export" {
+        export(&a)
+    } else {
+        changes(&a)
+    };
     match done {
         Ok(()) => 0,
         Err(e) => {
@@ -151,7 +161,9 @@ mod tests {
 
     #[test]
     fn parses_both_forms() {
-        let a = parse(["--upper", "/u", "--lower", "/a", "--lower", "/b", "--layer"].map(String::from)).unwrap();
+        let a =
+            parse(["--upper", "/u", "--lower", "/a", "--lower", "/b", "--layer"].map(String::from))
+                .unwrap();
         assert_eq!(a.lowers, [PathBuf::from("/a"), PathBuf::from("/b")]);
         assert!(a.layer && a.upper.is_some());
         assert!(parse(["--nope".to_string()]).is_err());

@@ -89,7 +89,11 @@ fn parent_of(path: &str) -> &str {
 /// `skip`: paths (`/etc/hosts`) the engine made as mount targets for its own
 /// binds; an empty regular file there is not a change (Docker keeps them in
 /// an init layer below the container's).
-pub fn overlay_changes(upper: &Path, lowers: &[&Path], skip: &HashSet<String>) -> Result<Vec<Change>> {
+pub fn overlay_changes(
+    upper: &Path,
+    lowers: &[&Path],
+    skip: &HashSet<String>,
+) -> Result<Vec<Change>> {
     let up = open_dir(upper)?;
     let mut low = Vec::new();
     for l in lowers {
@@ -144,8 +148,12 @@ impl OverlayWalk<'_> {
             // mount targets in it (`/etc` for /etc/hosts) is a change only
             // if something else inside it is: decided after its walk.
             let deferred = kind == Some(ChangeKind::Modified)
-                && below.as_ref().is_some_and(|l| is_dir(l) && l.st_mode == st.st_mode)
-                && child_fd.as_ref().is_some_and(|f| self.holds_mount_target(f.as_raw_fd(), &p));
+                && below
+                    .as_ref()
+                    .is_some_and(|l| is_dir(l) && l.st_mode == st.st_mode)
+                && child_fd
+                    .as_ref()
+                    .is_some_and(|f| self.holds_mount_target(f.as_raw_fd(), &p));
             if deferred {
                 kind = None;
                 self.changed_dirs.insert(p.clone());
@@ -165,7 +173,10 @@ impl OverlayWalk<'_> {
                         self.changed_dirs.insert(parent.to_string());
                     }
                 }
-                self.changes.push(Change { kind, path: p.clone() });
+                self.changes.push(Change {
+                    kind,
+                    path: p.clone(),
+                });
             }
             if let Some(cfd) = child_fd {
                 // Below an opaque directory no lower layer shows.
@@ -257,7 +268,13 @@ pub fn tree_changes(root: &Path, base: &Path, skip: &HashSet<String>) -> Result<
     let new = open_dir(root)?;
     let old = open_dir(base)?;
     let mut changes = Vec::new();
-    tree_dir(new.as_raw_fd(), Some(old.as_raw_fd()), "/", skip, &mut changes)?;
+    tree_dir(
+        new.as_raw_fd(),
+        Some(old.as_raw_fd()),
+        "/",
+        skip,
+        &mut changes,
+    )?;
     Ok(changes)
 }
 
@@ -296,7 +313,10 @@ fn tree_dir(
                 });
                 true
             }
-            Some(o) if stat_differs(o, &st) || capability(old, &name, o) != capability(Some(new), &name, &st) => {
+            Some(o)
+                if stat_differs(o, &st)
+                    || capability(old, &name, o) != capability(Some(new), &name, &st) =>
+            {
                 out.push(Change {
                     kind: ChangeKind::Modified,
                     path: p.clone(),
@@ -315,7 +335,13 @@ fn tree_dir(
                 (Some(o), Some(od)) if is_dir(o) => open_at(od, &name, dir_flags(), 0).ok(),
                 _ => None,
             };
-            tree_dir(nfd.as_raw_fd(), ofd.as_ref().map(|f| f.as_raw_fd()), &p, skip, out)?;
+            tree_dir(
+                nfd.as_raw_fd(),
+                ofd.as_ref().map(|f| f.as_raw_fd()),
+                &p,
+                skip,
+                out,
+            )?;
             if out.len() > at_entry && !recorded {
                 out.insert(
                     at_entry,
@@ -364,7 +390,14 @@ fn capability(dir: Option<RawFd>, name: &CStr, st: &libc::stat) -> Vec<u8> {
     let attr = CString::new("security.capability").expect("no nul");
     let mut v = vec![0u8; 256];
     // SAFETY: valid fd, C string and buffer.
-    let n = unsafe { libc::fgetxattr(fd.as_raw_fd(), attr.as_ptr(), v.as_mut_ptr().cast(), v.len()) };
+    let n = unsafe {
+        libc::fgetxattr(
+            fd.as_raw_fd(),
+            attr.as_ptr(),
+            v.as_mut_ptr().cast(),
+            v.len(),
+        )
+    };
     if n <= 0 {
         return Vec::new();
     }
@@ -379,7 +412,10 @@ pub fn overlay_layer<W: Write>(upper: &Path, skip: &HashSet<String>, out: W) -> 
     let up = open_dir(upper)?;
     let open = Rc::new(Cell::new(true));
     let mut w = TarWriter::new(out, open.clone(), true);
-    w.skip = skip.iter().map(|p| p.trim_start_matches('/').to_string()).collect();
+    w.skip = skip
+        .iter()
+        .map(|p| p.trim_start_matches('/').to_string())
+        .collect();
     if let Err(e) = w.children(up, "./") {
         open.set(false);
         return Err(e);
@@ -455,7 +491,9 @@ mod tests {
     use std::os::unix::fs::symlink;
 
     fn letters(c: &[Change]) -> Vec<String> {
-        c.iter().map(|c| format!("{} {}", c.kind.letter(), c.path)).collect()
+        c.iter()
+            .map(|c| format!("{} {}", c.kind.letter(), c.path))
+            .collect()
     }
 
     #[test]
@@ -467,14 +505,22 @@ mod tests {
         std::fs::write(base.join("etc/keep"), "k").unwrap();
         std::fs::write(base.join("etc/edit"), "1").unwrap();
         // A copy keeps mtimes, as the bind driver's unpack of the same layers does.
-        let ok = std::process::Command::new("cp").arg("-a").arg(&base).arg(&root).status().unwrap();
+        let ok = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(&base)
+            .arg(&root)
+            .status()
+            .unwrap();
         assert!(ok.success());
         std::fs::remove_dir_all(root.join("gone")).unwrap();
         std::fs::write(root.join("etc/edit"), "22").unwrap();
         std::fs::write(root.join("etc/new"), "n").unwrap();
         symlink("/", root.join("out")).unwrap();
         let got = letters(&tree_changes(&root, &base, &HashSet::new()).unwrap());
-        assert_eq!(got, ["C /etc", "C /etc/edit", "A /etc/new", "A /out", "D /gone"]);
+        assert_eq!(
+            got,
+            ["C /etc", "C /etc/edit", "A /etc/new", "A /out", "D /gone"]
+        );
         let mut tar = Vec::new();
         let c = tree_changes(&root, &base, &HashSet::new()).unwrap();
         tree_layer(&root, &c, &mut tar).unwrap();
@@ -516,23 +562,58 @@ mod tests {
         let c = |p: &Path| CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
         // SAFETY: valid C strings.
         unsafe {
-            assert_eq!(libc::mknod(c(&upper.join("etc/shadow")).as_ptr(), libc::S_IFCHR | 0o600, 0), 0);
+            assert_eq!(
+                libc::mknod(
+                    c(&upper.join("etc/shadow")).as_ptr(),
+                    libc::S_IFCHR | 0o600,
+                    0
+                ),
+                0
+            );
             let n = CString::new("trusted.overlay.opaque").unwrap();
-            assert_eq!(libc::setxattr(c(&upper.join("opq")).as_ptr(), n.as_ptr(), b"y".as_ptr().cast(), 1, 0), 0);
+            assert_eq!(
+                libc::setxattr(
+                    c(&upper.join("opq")).as_ptr(),
+                    n.as_ptr(),
+                    b"y".as_ptr().cast(),
+                    1,
+                    0
+                ),
+                0
+            );
         }
         // A copied-up directory whose mtime moved is itself a change.
-        let ok = std::process::Command::new("touch").args(["-d", "2001-01-01"]).arg(upper.join("etc")).status().unwrap();
+        let ok = std::process::Command::new("touch")
+            .args(["-d", "2001-01-01"])
+            .arg(upper.join("etc"))
+            .status()
+            .unwrap();
         assert!(ok.success());
         let got = letters(&overlay_changes(&upper, &[&lower], &skip).unwrap());
         assert_eq!(
             got,
-            ["C /etc", "C /etc/passwd", "D /etc/shadow", "A /new", "D /opq", "A /opq/fresh"]
+            [
+                "C /etc",
+                "C /etc/passwd",
+                "D /etc/shadow",
+                "A /new",
+                "D /opq",
+                "A /opq/fresh"
+            ]
         );
         let mut tar = Vec::new();
         overlay_layer(&upper, &skip, &mut tar).unwrap();
         assert_eq!(
             names_of(tar),
-            ["etc/", "etc/passwd", "etc/.wh.shadow", "new", "opq/", "opq/.wh..wh..opq", "opq/fresh"]
+            [
+                "etc/",
+                "etc/passwd",
+                "etc/.wh.shadow",
+                "new",
+                "opq/",
+                "opq/.wh..wh..opq",
+                "opq/fresh"
+            ]
         );
     }
 
@@ -543,10 +624,16 @@ mod tests {
         std::fs::create_dir_all(lower.join("etc")).unwrap();
         std::fs::create_dir_all(upper.join("etc")).unwrap();
         std::fs::write(upper.join("etc/hosts"), "").unwrap();
-        let ok = std::process::Command::new("touch").args(["-d", "2001-01-01"]).arg(upper.join("etc")).status().unwrap();
+        let ok = std::process::Command::new("touch")
+            .args(["-d", "2001-01-01"])
+            .arg(upper.join("etc"))
+            .status()
+            .unwrap();
         assert!(ok.success());
         let skip: HashSet<String> = ["/etc/hosts".to_string()].into();
-        assert!(overlay_changes(&upper, &[&lower], &skip).unwrap().is_empty());
+        assert!(overlay_changes(&upper, &[&lower], &skip)
+            .unwrap()
+            .is_empty());
         std::fs::write(upper.join("etc/motd"), "hi").unwrap();
         let got = letters(&overlay_changes(&upper, &[&lower], &skip).unwrap());
         assert_eq!(got, ["C /etc", "A /etc/motd"]);

@@ -174,7 +174,13 @@ impl<W: Write> TarWriter<W> {
     }
 
     /// The entry `name` of `dir` (its lstat `st`), as `arc` in the archive.
-    pub(crate) fn node(&mut self, dir: RawFd, name: &CStr, st: &libc::stat, arc: &str) -> Result<()> {
+    pub(crate) fn node(
+        &mut self,
+        dir: RawFd,
+        name: &CStr,
+        st: &libc::stat,
+        arc: &str,
+    ) -> Result<()> {
         if self.overlay && st.st_mode & libc::S_IFMT == libc::S_IFCHR && st.st_rdev == 0 {
             return self.whiteout(arc, st.st_mtime.max(0) as u64);
         }
@@ -429,10 +435,21 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap())
             .filter(|e| e.header().entry_type() == tar::EntryType::Symlink)
-            .map(|e| (e.path().unwrap().display().to_string(), e.header().link_name_bytes().unwrap().into_owned()))
+            .map(|e| {
+                (
+                    e.path().unwrap().display().to_string(),
+                    e.header().link_name_bytes().unwrap().into_owned(),
+                )
+            })
             .collect();
         links.sort();
-        assert_eq!(links, [("dot".to_string(), b"./x".to_vec()), ("root".to_string(), b"/".to_vec())]);
+        assert_eq!(
+            links,
+            [
+                ("dot".to_string(), b"./x".to_vec()),
+                ("root".to_string(), b"/".to_vec())
+            ]
+        );
     }
 
     #[test]
