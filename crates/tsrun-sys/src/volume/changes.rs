@@ -25,7 +25,7 @@ use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::Path;
 use std::rc::Rc;
 
-use crate::error::Result;
+use crate::error::{Result, SysError};
 
 use super::copy::{is_opaque, lstat_at, open_at, open_dir, read_names};
 use super::cp_tar::{is_mount_target, write_err, TarWriter};
@@ -129,7 +129,7 @@ impl OverlayWalk<'_> {
                 continue;
             }
             let child_fd = if is_dir(&st) {
-                open_at(fd, &name, dir_flags(), 0).ok()
+                open_child_dir(fd, &name, &p)?
             } else {
                 None
             };
@@ -183,7 +183,7 @@ impl OverlayWalk<'_> {
                 let next = if opaque {
                     Vec::new()
                 } else {
-                    lower_dirs(lowers, &name)
+                    lower_dirs(lowers, &name, &p)?
                 };
                 self.dir(cfd.as_raw_fd(), &p, &next)?;
             }
@@ -213,6 +213,18 @@ impl OverlayWalk<'_> {
     }
 }
 
+/// The directory `name` in `dir` to walk into: `None` when it went away
+/// or stopped being a directory since it was listed (a running container
+/// changes its files while we read them); any other failure (EMFILE, EIO)
+/// is an error, so a walk never answers fewer changes than there are.
+fn open_child_dir(dir: RawFd, name: &CStr, shown: &str) -> Result<Option<OwnedFd>> {
+    match open_at(dir, name, dir_flags(), 0) {
+        Ok(fd) => Ok(Some(fd)),
+        Err(libc::ENOENT | libc::ENOTDIR | libc::ELOOP) => Ok(None),
+        Err(e) => Err(SysError::from_errno(e, "open", shown)),
+    }
+}
+
 /// Docker's test for a directory that only looks changed because something
 /// inside it changed: same mode, size and mtime as in the layer below.
 fn same_dir(a: &libc::stat, b: &libc::stat) -> bool {
@@ -235,14 +247,18 @@ fn lower_entry(lowers: &[Option<OwnedFd>], name: &CStr) -> Option<libc::stat> {
 
 /// The directory `name` in each of `lowers`, as overlay merges them: a layer
 /// whose entry there is not a directory, or an opaque one, hides the rest.
-fn lower_dirs(lowers: &[Option<OwnedFd>], name: &CStr) -> Vec<Option<OwnedFd>> {
+fn lower_dirs(
+    lowers: &[Option<OwnedFd>],
+    name: &CStr,
+    shown: &str,
+) -> Result<Vec<Option<OwnedFd>>> {
     let mut out = Vec::with_capacity(lowers.len());
     let mut hidden = false;
     for fd in lowers {
         let got = match (hidden, fd) {
             (false, Some(fd)) => match lstat_at(fd.as_raw_fd(), name) {
                 Ok(st) if is_dir(&st) => {
-                    let d = open_at(fd.as_raw_fd(), name, dir_flags(), 0).ok();
+                    let d = open_child_dir(fd.as_raw_fd(), name, shown)?;
                     if d.as_ref().is_some_and(|d| is_opaque(d.as_raw_fd())) {
                         hidden = true;
                     }
@@ -258,7 +274,7 @@ fn lower_dirs(lowers: &[Option<OwnedFd>], name: &CStr) -> Vec<Option<OwnedFd>> {
         };
         out.push(got);
     }
-    out
+    Ok(out)
 }
 
 /// Docker's naive changes of the tree `root` against the tree `base`.
@@ -326,7 +342,7 @@ fn tree_dir(
             Some(_) => false,
         };
         if is_dir(&st) {
-            let Ok(nfd) = open_at(new, &name, dir_flags(), 0) else {
+            let Some(nfd) = open_child_dir(new, &name, &p)? else {
                 continue;
             };
             // Only a directory in the base is looked into: a file replaced
