@@ -22,6 +22,7 @@ mod logfile;
 mod monitor;
 mod relay;
 mod restart;
+mod rootfs;
 mod state;
 
 use std::path::Path;
@@ -44,6 +45,9 @@ fn main() {
     }
     if std::env::args().nth(1).as_deref() == Some("cp") {
         std::process::exit(cp::main(std::env::args().skip(2)));
+    }
+    if let Some(verb @ ("changes" | "export")) = argv.get(1).map(String::as_str) {
+        std::process::exit(rootfs::main(verb, argv[2..].to_vec()));
     }
     let a = match args::parse(std::env::args().skip(1)) {
         Ok(a) => a,

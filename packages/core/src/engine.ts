@@ -1,6 +1,7 @@
 import { BackendRegistry, PluginHost } from './backends/registry'
 import { EngineConfig, Paths } from './config'
 import { ContainerControl } from './containers/container-control'
+import { ContainerFilesystem } from './containers/container-filesystem'
 import { ContainerService } from './containers/container-service'
 import { createEngineContainer, DependencyContainer, Tokens } from './di'
 import { ImageService } from './images/image-service'
@@ -22,6 +23,7 @@ export class Engine {
   private containerService?: ContainerService
   private imageService?: ImageService
   private containerControl?: ContainerControl
+  private containerFilesystem?: ContainerFilesystem
 
   constructor(readonly config: EngineConfig) {
     this.container = createEngineContainer()
@@ -65,6 +67,12 @@ export class Engine {
   get control(): ContainerControl {
     this.containerControl ??= new ContainerControl(this.containers, this.backends)
     return this.containerControl
+  }
+
+  /** A container's files from the host: diff, export, commit. */
+  get filesystem(): ContainerFilesystem {
+    this.containerFilesystem ??= new ContainerFilesystem(this.containers, this.images, this.control, this.backends)
+    return this.containerFilesystem
   }
 
   private get store(): ImageStore {
