@@ -160,8 +160,8 @@ describe('inspect: which object a name is, and names that are none', () => {
   it('with --type the error is that kind\'s; an unknown --type is refused before any lookup', async () => {
     const c = await t.run(['inspect', '--type', 'container', 'demo:1'])
     expect([c.code, c.stderr]).toEqual([1, 'Error: No such container: demo:1\n'])
-    const n = await t.run(['inspect', '--type', 'network', 'none'])
-    expect([n.code, n.stderr]).toEqual([1, 'Error: No such network: none\n'])
+    const n = await t.run(['inspect', '--type', 'network', 'nonet'])
+    expect([n.code, n.stderr]).toEqual([1, 'Error: No such network: nonet\n'])
     const bad = await t.run(['inspect', '--type', 'pod', 'web'])
     expect([bad.code, bad.stdout, bad.stderr]).toEqual([125, '', 'Error: unknown type: "pod": must be one of "container", "image", "network", "volume"\n'])
   })

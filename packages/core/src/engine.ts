@@ -9,6 +9,7 @@ import { ImageStore } from './images/image-store'
 import { registryAccess, type RegistryAccess } from './registry/connect'
 import { secureStateRoots } from './state-root'
 import type { VolumeService } from './volumes/volume-service'
+import { NetworkService } from './networks/network-service'
 
 /**
  * One engine per CLI invocation: the config, the DI container plugins
@@ -24,6 +25,7 @@ export class Engine {
   private imageService?: ImageService
   private containerControl?: ContainerControl
   private containerFilesystem?: ContainerFilesystem
+  private networkService?: NetworkService
 
   constructor(readonly config: EngineConfig) {
     this.container = createEngineContainer()
@@ -56,6 +58,12 @@ export class Engine {
   /** Volumes: create, ls, inspect, rm, prune (they live beside the containers that use them). */
   get volumes(): VolumeService {
     return this.containers.volumes
+  }
+
+  /** Networks: ls, inspect, exists (the predefined ones until a network backend adds its own). */
+  get networks(): NetworkService {
+    this.networkService ??= new NetworkService(this.config.root, () => this.containers.list(true))
+    return this.networkService
   }
 
   /** Registry credentials, TLS, registries.conf: what pull, push, login and logout go through. */
