@@ -27,7 +27,7 @@ mod state;
 
 use std::path::Path;
 
-use tsrun_sys::cgroup::Cgroup;
+use tsrun_sys::cgroup::{Busy, Cgroup};
 use tsrun_sys::oci::Spec;
 use tsrun_sys::tty;
 
@@ -173,13 +173,11 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
     };
     let exit = loop {
         if let Some(cg) = &cgroup {
-            let made = cg.create().and_then(|_| {
-                spec.linux
-                    .resources
-                    .as_ref()
-                    .map_or(Ok(()), |r| cg.apply(r).map(|_missing| ()))
-            });
-            if let Err(e) = made {
+            // What is not enforced was warned about by the engine at create.
+            let path = spec.linux.cgroups_path.as_deref().unwrap_or_default();
+            if let Err(e) =
+                tsrun_sys::cgroup::prepare(cg, path, spec.linux.resources.as_ref(), Busy::Allow)
+            {
                 return fail(a, &mut st, &mut rep, Some(cg), e.into());
             }
         }
@@ -224,7 +222,10 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
             relay_stdin: foreground && a.stdin,
             tty: tty_mode,
             // As Docker's CLI: detach keys only where our stdin is the container's terminal.
-            detach_keys: a.detach_keys.clone().filter(|_| foreground && tty_mode && a.stdin),
+            detach_keys: a
+                .detach_keys
+                .clone()
+                .filter(|_| foreground && tty_mode && a.stdin),
         };
         // The detach keys: give the terminal back as it was, leave it, and
         // from now on serve `tsrun attach` as a detached monitor does.
