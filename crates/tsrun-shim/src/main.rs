@@ -198,7 +198,7 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
         };
         st.status = "running";
         st.pid = Some(started.pid);
-        st.pid_start_time = state::pid_start_time(started.pid).ok();
+        st.pid_start_time = tsrun_sys::procfs::child_start_time(started.pid).ok();
         if let Err(e) = state::write(&a.state_dir, &st) {
             // The engine cannot track a container without its state: stop it.
             // SAFETY: signalling our own child.

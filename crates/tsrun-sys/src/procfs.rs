@@ -17,6 +17,16 @@ pub fn pid_start_time(pid: i32) -> Result<u64> {
     parse_start_time(&text).ok_or_else(|| SysError::invalid("parse", p, "no start time"))
 }
 
+/// The start time of our own child, zombie or not: until we reap it the
+/// pid is still that child's, and a quick one (`echo`) may be a zombie by
+/// the time its parent reads this. (`pid_start_time` counts a zombie as
+/// gone: for a process that is not ours, a zombie is a dead container.)
+pub fn child_start_time(pid: i32) -> Result<u64> {
+    let p = format!("/proc/{pid}/stat");
+    let text = std::fs::read_to_string(&p).map_err(|e| SysError::from_io(&e, "read", p.clone()))?;
+    parse_start_time(&text).ok_or_else(|| SysError::invalid("parse", p, "no start time"))
+}
+
 /// The comm field (2) may contain spaces and parentheses: count from the last `)`.
 pub fn parse_start_time(stat: &str) -> Option<u64> {
     let rest = &stat[stat.rfind(')')? + 1..];
