@@ -12,6 +12,7 @@ const Module = require('node:module')
 // Node's module cache makes those requires answer the same objects, so there
 // is one engine, one DI container and one TsrunError class in the process.
 share('@tsrun/core', () => require('@tsrun/core'))
+share('@tsrun/core/plugin', () => require('@tsrun/core/plugin'))
 share('@oclif/core', () => require('@oclif/core'))
 share('@tsrun/cli/dist/commands', () => require('@tsrun/cli/dist/commands'))
 share('@tsrun/isolation-native/dist/hook', () => require('@tsrun/isolation-native/dist/hook'))

@@ -16,6 +16,7 @@ const outfile = path.join(root, 'bin', 'tsrun.bundle.js')
 // resolve them to at run time (relative to the root, as the bundle moves with it).
 const shared = [
   '@tsrun/core',
+  '@tsrun/core/plugin',
   '@oclif/core',
   '@tsrun/cli/dist/commands',
   ...require(path.join(root, 'package.json')).oclif.plugins.map((p) => `${p}/dist/hook`),

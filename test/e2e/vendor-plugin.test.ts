@@ -40,3 +40,39 @@ describe('a vendor plugin', () => {
     expect(r.stderr).not.toMatch(/fixture/)
   })
 })
+
+describe('the plugin API version', () => {
+  const linked = (names: string[]) => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-xdg-'))
+    fs.mkdirSync(path.join(home, 'tsrun'))
+    const plugins = names.map((n) => ({ name: n === 'vendor-plugin' ? 'tsrun-vendor-fixture' : `tsrun-${n}`, type: 'link', root: path.join(REPO, 'test/fixtures', n) }))
+    fs.writeFileSync(path.join(home, 'tsrun', 'package.json'), JSON.stringify({ private: true, oclif: { schema: 1, plugins } }))
+    return home
+  }
+  const homes: string[] = []
+  afterAll(() => homes.forEach((h) => fs.rmSync(h, { recursive: true, force: true })))
+
+  it('a plugin built for another API, or declaring none, is not loaded: one warning each, and the command goes on with the rest', async () => {
+    const home = linked(['vendor-plugin', 'vendor-plugin-api2', 'vendor-plugin-undeclared'])
+    homes.push(home)
+    const r = await t.run(['run', '--rm', '--pull', 'never', '--storage-driver', 'api2', 'demo:1', 'true'], { env: { XDG_DATA_HOME: home } })
+    expect(r.code, show(r)).toBe(125)
+    const errs = lines(r.stderr)
+    expect(errs).toContain('WARNING: plugin tsrun-vendor-plugin-api2 is built for tsrun plugin API 2, and this tsrun has API 1: it is not loaded (install a version of it made for this tsrun)')
+    expect(errs).toContain('WARNING: plugin tsrun-vendor-plugin-undeclared declares no tsrun plugin API ("tsrun": { "pluginApi": 1 } in its package.json): it is not loaded')
+    // Its hook never ran, so its backend does not exist; the compatible vendor plugin's does.
+    expect(r.stderr).not.toMatch(/hook ran/)
+    expect(errs[errs.length - 1]).toMatch(/unknown storage backend "api2": registered storage backends are bind, overlay, vendor/)
+    const ok = await t.run(['run', '--rm', '--pull', 'never', 'demo:1', 'echo', 'still works'], { env: { XDG_DATA_HOME: home } })
+    expect([ok.code, ok.stdout]).toEqual([0, 'still works\n'])
+  })
+
+  it('tsrun info shows each backend with its interface version, capabilities and plugin', async () => {
+    const home = linked(['vendor-plugin'])
+    homes.push(home)
+    const r = await t.ok(['info', '--format', '{{json .BackendDetails}}'], { env: { XDG_DATA_HOME: home } })
+    const details = JSON.parse(r.stdout) as Array<{ Kind: string; Name: string; Version: string; Capabilities: string[]; Plugin: string }>
+    expect(details).toContainEqual({ Kind: 'storage', Name: 'vendor', Version: 'v1', Capabilities: ['nothing'], Plugin: 'tsrun-vendor-fixture' })
+    expect(details).toContainEqual({ Kind: 'storage', Name: 'overlay', Version: 'v1', Capabilities: [], Plugin: '@tsrun/storage-overlay' })
+  })
+})

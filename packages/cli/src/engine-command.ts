@@ -3,7 +3,8 @@ import { Command, Flags, Errors } from '@oclif/core'
 import type { Interfaces } from '@oclif/core'
 import type { ArgOutput, FlagOutput } from '@oclif/core/lib/interfaces/parser'
 import { Engine, PluginHost, resolveConfig, TsrunError } from '@tsrun/core'
-import { LOG_LEVELS, setLogLevel, type LogLevel } from './log-level'
+import { LOG_LEVELS, setLogLevel, warning, type LogLevel } from './log-level'
+import { gatePlugins } from './plugin-gate'
 import { normalizeArgv, type FlagSpec } from './parsing/normalize-argv'
 import { translateParseError, UsageError } from './parsing/parse-errors'
 import { dockerUsage } from './parsing/usage'
@@ -78,7 +79,13 @@ export abstract class EngineCommand extends Command {
       resolveConfig({ root: flags.root, runRoot: flags.runroot, ...definedOnly(overrides), selfCommand: [binary] }),
     )
     const host = (origin: string): PluginHost => engine.pluginHost(origin)
-    const result = await this.config.runHook('tsrun:register' as never, { host } as never)
+    const restore = gatePlugins(this.config, warning)
+    let result
+    try {
+      result = await this.config.runHook('tsrun:register' as never, { host } as never)
+    } finally {
+      restore()
+    }
     for (const failure of result.failures) {
       throw new TsrunError(`plugin ${failure.plugin.name} failed to register: ${(failure.error as Error).message}`)
     }

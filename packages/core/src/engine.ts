@@ -41,7 +41,7 @@ export class Engine {
   pluginHost(origin: string): PluginHost {
     return {
       container: this.container,
-      registerBackend: (kind, name, factory) => this.backends.register(kind, name, factory, origin),
+      registerBackend: (kind, name, factory, meta) => this.backends.register(kind, name, factory, origin, meta),
     }
   }
 

@@ -54,6 +54,7 @@ interface InfoShape {
   RunRoot: string
   Debug: boolean
   Backends: Record<string, string[]>
+  BackendDetails: Array<{ Kind: string; Name: string; Version: string; Capabilities: string[]; Plugin: string }>
   Config: Array<{ Setting: string; Value: string; Source: string }>
 }
 

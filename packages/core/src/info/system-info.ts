@@ -103,6 +103,10 @@ export async function systemInfo(engine: Engine, opts: { debug?: boolean } = {})
     CgroupControllers: host.v1Controllers,
     EnforceableLimits: enforceable,
     Backends: { isolation: names('isolation'), storage: names('storage'), volume: names('volume'), 'image-source': names('image-source'), network: names('network') },
+    // Each backend's interface version, capabilities and plugin (the registrations of the plugin API).
+    BackendDetails: (['isolation', 'storage', 'volume', 'image-source', 'network'] as const).flatMap((kind) =>
+      engine.backends.describe(kind).map((d) => ({ Kind: d.kind, Name: d.name, Version: d.version, Capabilities: d.capabilities, Plugin: d.origin })),
+    ),
     Config: config,
   }
 }
