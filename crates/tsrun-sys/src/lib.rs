@@ -18,6 +18,7 @@ pub mod error;
 pub mod exec;
 pub mod lock;
 pub mod mount;
+pub mod netns;
 pub mod ns;
 pub mod oci;
 pub mod procfs;
