@@ -7,7 +7,9 @@
 //! monitor loop → drain, kill and remove the cgroup → shim.json exited →
 //! exit command → exit with the container's code. A foreground run whose
 //! terminal detached (detach keys) goes on as a detached monitor. Creating
-//! the container itself (clone, the init, exec into it) is tsrun-container's.
+//! the container itself (clone, the init, exec into it) is tsrun-container's,
+//! or, with `--runtime PATH`, another OCI runtime's driven through runc's
+//! command line (runtime_start.rs): the rest of the flow is the same.
 mod args;
 mod attach;
 mod clock;
@@ -22,6 +24,11 @@ mod logfile;
 mod monitor;
 mod relay;
 mod restart;
+mod runtime_cli;
+mod runtime_exec;
+mod runtime_spec;
+mod runtime_start;
+mod console_socket;
 mod state;
 
 use std::path::Path;
@@ -157,6 +164,17 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
             Err(e) => return fail(a, &mut st, &mut rep, None, e.into()),
         };
     let journal = events::Journal::from_spec(&spec, &a.id);
+    // With another OCI runtime: our own mount namespace holding the rootfs.
+    let runtime = a.runtime.as_ref().map(|path| runtime_cli::Runtime {
+        path: path.clone(),
+        root: a.runtime_root.clone(),
+        id: a.id.clone(),
+        log: a.state_dir.join("runtime.log"),
+    });
+    let rootfs = match runtime.as_ref().map(|_| runtime_start::enter_private_root(&spec, Path::new(&a.bundle))).transpose() {
+        Ok(r) => r,
+        Err(f) => return fail(a, &mut st, &mut rep, None, f),
+    };
     // Restart policies apply to detached containers only: a foreground run
     // ends with its container, as the caller waits for its exit code.
     let policy = restart::Policy::from_spec(&spec).filter(|_| !foreground);
@@ -168,7 +186,7 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
         attach::AttachServer::bind(&a.state_dir, spec.process.terminal)
     };
     let exit = loop {
-        if let Some(cg) = &cgroup {
+        if let Some(cg) = cgroup.as_ref().filter(|_| runtime.is_none()) {
             let made = cg.create().and_then(|_| {
                 spec.linux
                     .resources
@@ -190,7 +208,21 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
         };
         st.started_at = Some(clock::now_rfc3339());
         let began = std::time::Instant::now();
-        let started = match create::start(&spec, &opts) {
+        let made = match (&runtime, &rootfs) {
+            (Some(rt), Some(root)) => runtime_start::start(
+                rt,
+                &runtime_start::StartOpts {
+                    engine_bundle: Path::new(&a.bundle),
+                    state_dir: &a.state_dir,
+                    spec: &spec,
+                    root,
+                    keep_stdin: a.stdin,
+                    winsize: initial_winsize(&spec, foreground),
+                },
+            ),
+            _ => create::start(&spec, &opts),
+        };
+        let started = match made {
             Ok(s) => s,
             Err(f) => return fail(a, &mut st, &mut rep, cgroup.as_ref(), f),
         };
@@ -245,6 +277,11 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
 
         let oom = cgroup.as_ref().is_some_and(|c| c.oom_killed());
         st.oom_killed = Some(oom);
+        // The runtime's state and cgroup go with its `delete`; ours below
+        // takes whatever it left.
+        if let Some(rt) = &runtime {
+            rt.delete();
+        }
         if let Some(cg) = &cgroup {
             if let Err(e) = cg.remove() {
                 st.error = Some(e.to_string());

@@ -7,6 +7,23 @@ export type BackendKind = 'isolation' | 'storage' | 'network' | 'volume' | 'imag
 /** Builds a backend on first use; gets the engine's container to resolve what it needs. */
 export type BackendFactory<T = unknown> = (container: DependencyContainer) => T
 
+/**
+ * Builds the backend for one name of a family (see `registerFamily`); may
+ * throw a TsrunError saying why that name is no backend (a path that is not
+ * an executable).
+ */
+export type FamilyFactory<T = unknown> = (container: DependencyContainer, name: string) => T
+
+/** Names one factory serves, with the label listings show for them. */
+interface Family {
+  kind: BackendKind
+  label: string
+  accepts: (name: string) => boolean
+  factory: FamilyFactory
+  origin: string
+  instances: Map<string, unknown>
+}
+
 interface Entry {
   factory: BackendFactory
   instance?: unknown
@@ -22,6 +39,7 @@ interface Entry {
  */
 export class BackendRegistry {
   private readonly entries = new Map<string, Entry>()
+  private readonly families: Family[] = []
 
   constructor(private readonly container: DependencyContainer) {}
 
@@ -34,21 +52,40 @@ export class BackendRegistry {
     this.entries.set(key, { factory, origin })
   }
 
+  /**
+   * A family of names served by one factory, for backends named by the
+   * user rather than by a plugin: `isolation` names that are paths
+   * (`--runtime /usr/local/bin/crun`, as podman's flag). A registered name
+   * wins over a family; `label` stands for the family in listings.
+   */
+  registerFamily<T>(kind: BackendKind, label: string, accepts: (name: string) => boolean, factory: FamilyFactory<T>, origin = 'unknown'): void {
+    this.families.push({ kind, label, accepts, factory, origin, instances: new Map() })
+  }
+
   /** The backend of `kind` registered as `name`; UnknownBackendError listing the registered names otherwise. */
   resolve<T>(kind: BackendKind, name: string): T {
     const entry = this.entries.get(`${kind}:${name}`)
-    if (!entry) throw new UnknownBackendError(kind, name, this.names(kind))
+    if (!entry) return this.fromFamily<T>(kind, name)
     entry.instance ??= entry.factory(this.container)
     return entry.instance as T
   }
 
-  /** Check a name without building the backend. */
-  assertKnown(kind: BackendKind, name: string): void {
-    if (!this.entries.has(`${kind}:${name}`)) throw new UnknownBackendError(kind, name, this.names(kind))
+  private fromFamily<T>(kind: BackendKind, name: string): T {
+    const family = this.families.find((f) => f.kind === kind && f.accepts(name))
+    if (!family) throw new UnknownBackendError(kind, name, this.names(kind))
+    if (!family.instances.has(name)) family.instances.set(name, family.factory(this.container, name))
+    return family.instances.get(name) as T
   }
 
+  /** Check a name without building the backend (a family's name is built: its factory is what checks it). */
+  assertKnown(kind: BackendKind, name: string): void {
+    if (!this.entries.has(`${kind}:${name}`)) this.fromFamily(kind, name)
+  }
+
+  /** The registered names of `kind`, then the labels of its families. */
   names(kind: BackendKind): string[] {
-    return [...this.entries.keys()].filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(kind.length + 1)).sort()
+    const named = [...this.entries.keys()].filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(kind.length + 1)).sort()
+    return [...named, ...this.families.filter((f) => f.kind === kind).map((f) => f.label)]
   }
 }
 
@@ -58,6 +95,8 @@ export class BackendRegistry {
  */
 export interface PluginHost {
   registerBackend<T>(kind: BackendKind, name: string, factory: BackendFactory<T>): void
+  /** A family of names one factory serves (BackendRegistry.registerFamily). */
+  registerBackendFamily?<T>(kind: BackendKind, label: string, accepts: (name: string) => boolean, factory: FamilyFactory<T>): void
   /** The engine's container, to resolve Tokens.Config and friends. */
   readonly container: DependencyContainer
 }

@@ -1,0 +1,149 @@
+//! `tsrun-shim run --runtime PATH`: the monitor starts the container
+//! through another OCI runtime instead of creating it itself.
+//!
+//! Once per monitor (`enter_private_root`): the monitor becomes a
+//! subreaper (the runtime's init is reparented to it when `create` exits),
+//! unshares a mount namespace of its own, makes it a slave of the host's
+//! (host mounts still reach it, nothing of ours goes back), and mounts the
+//! storage driver's answer (`io.tsrun.rootfs-mounts`) on `root.path`. The
+//! runtime, its child, inherits that namespace and builds the container's
+//! from it; the host's mount table never sees the rootfs, and when the
+//! monitor and the container are gone, so is every mount: a killed monitor
+//! leaks none.
+//!
+//! Per start (`start`): write the runtime's bundle (runtime_spec.rs), delete
+//! a leftover of the same id (a monitor killed before its `delete`), run
+//! `create` with the container's stdio (pipes we relay, or a console socket
+//! that receives the pty master), read the pid file, run `start`. From then
+//! on the init is our child like a native one, and the monitor loop is the
+//! same.
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::path::Path;
+use std::process::Stdio;
+
+use tsrun_sys::mount;
+use tsrun_sys::oci::Spec;
+use tsrun_sys::tty;
+
+use tsrun_container::create::Started;
+use tsrun_container::stdio::{self, ChildStdio, ParentStdio};
+use tsrun_container::Failure;
+
+use crate::console_socket::ConsoleSocket;
+use crate::runtime_cli::{self, Runtime};
+use crate::runtime_spec;
+
+/// Subreaper, a private slave mount namespace, the rootfs mounted on
+/// `root.path`; answers that path.
+pub fn enter_private_root(spec: &Spec, bundle: &Path) -> Result<std::path::PathBuf, Failure> {
+    // SAFETY: prctl on ourselves.
+    if unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) } != 0 {
+        return Err(tsrun_sys::error::SysError::last("prctl", "PR_SET_CHILD_SUBREAPER").into());
+    }
+    tsrun_sys::ns::unshare(libc::CLONE_NEWNS)?;
+    mount::set_root_propagation(Some("rslave"))?;
+    let root = spec.root_path(bundle);
+    mount::mount_rootfs(&root, &spec.rootfs_mounts()?, None)?;
+    Ok(root)
+}
+
+/// Whatever is readable now on a non-blocking fd (the runtime's stderr after it exited).
+fn drain(fd: &OwnedFd) -> String {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    let _ = tty::set_nonblocking(fd.as_raw_fd());
+    while let crate::relay::Read::Data(n) = crate::relay::read_some(fd.as_raw_fd(), &mut buf) {
+        out.extend_from_slice(&buf[..n]);
+        if out.len() > 1 << 20 {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What `start` needs besides the runtime.
+pub struct StartOpts<'a> {
+    pub engine_bundle: &'a Path,
+    pub state_dir: &'a Path,
+    pub spec: &'a Spec,
+    pub root: &'a Path,
+    pub keep_stdin: bool,
+    pub winsize: Option<(u16, u16)>,
+}
+
+/// Create and start the container through `rt`; on failure nothing of it is left.
+pub fn start(rt: &Runtime, o: &StartOpts) -> Result<Started, Failure> {
+    let bundle = runtime_spec::bundle_dir(o.state_dir);
+    runtime_spec::write(o.engine_bundle, o.spec, o.root, &bundle, &rt.path)?;
+    rt.delete();
+    let pid_file = bundle.join("pid");
+    let terminal = o.spec.process.terminal;
+    // Without a TTY the runtime's stdio is the container's (runc passes it
+    // on), and its own messages land on the stderr pipe; with one, its
+    // stderr is a pipe of its own.
+    let (console, parent, stdio_for_runtime, err_r) = if terminal {
+        let sock = ConsoleSocket::bind()?;
+        let (r, w) = stdio::pipe()?;
+        (Some(sock), None, [Stdio::null(), Stdio::null(), Stdio::from(w)], Some(r))
+    } else {
+        let (parent, child) = stdio::make(false, o.keep_stdin, o.winsize)?;
+        let ChildStdio::Pipes { stdin, stdout, stderr } = child else { unreachable!("pipes without a terminal") };
+        (None, Some(parent), [Stdio::from(stdin), Stdio::from(stdout), Stdio::from(stderr)], None)
+    };
+    let mut child = rt.spawn_create(&bundle, &pid_file, console.as_ref().map(|s| s.path.as_path()), stdio_for_runtime)?;
+    let mut master: Option<OwnedFd> = None;
+    let status = loop {
+        if let Some(sock) = console.as_ref().filter(|_| master.is_none()) {
+            master = sock.receive(50);
+        }
+        match child.try_wait() {
+            Ok(Some(st)) => break st,
+            Ok(None) if console.is_none() || master.is_some() => {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                rt.delete();
+                return Err(tsrun_sys::error::SysError::from_io(&e, "wait", "OCI runtime create").into());
+            }
+        }
+    };
+    if !status.success() {
+        let stderr = match (&err_r, &parent) {
+            (Some(r), _) => drain(r),
+            (None, Some(p)) => p.err.as_ref().map(drain).unwrap_or_default(),
+            _ => String::new(),
+        };
+        rt.delete();
+        return Err(rt.failure("create", &status.to_string(), &stderr));
+    }
+    if let Some(sock) = console.as_ref().filter(|_| master.is_none()) {
+        master = sock.receive(1000);
+    }
+    let Some(pid) = runtime_cli::read_pid(&pid_file) else {
+        rt.delete();
+        return Err(Failure { code: 125, message: format!("OCI runtime {} create wrote no pid to {}", rt.path, pid_file.display()) });
+    };
+    let parent = match (parent, master) {
+        (Some(p), _) => p,
+        (None, Some(m)) => {
+            if let Some((r, c)) = o.winsize {
+                let _ = tty::set_winsize(m.as_raw_fd(), r, c);
+            }
+            tty::set_nonblocking(m.as_raw_fd())?;
+            let input = m.try_clone().map_err(|e| tsrun_sys::error::SysError::from_io(&e, "dup", "pty master"))?;
+            ParentStdio { out: m, err: None, input: Some(input) }
+        }
+        (None, None) => {
+            rt.delete();
+            return Err(Failure { code: 125, message: format!("OCI runtime {} sent no terminal on the console socket", rt.path) });
+        }
+    };
+    if let Err(f) = rt.start() {
+        rt.delete();
+        return Err(f);
+    }
+    Ok(Started { pid, stdio: Some(parent) })
+}
