@@ -128,13 +128,13 @@ impl Runtime {
         Err(self.failure(what, &out.status.to_string(), &String::from_utf8_lossy(&out.stderr)))
     }
 
-    /// `exec --process FILE [--detach] [--tty --console-socket S] ID`, started, not waited for.
-    pub fn spawn_exec(&self, process: &Path, detach: bool, console: Option<&Path>, stdio: [Stdio; 3]) -> Result<Child, Failure> {
+    /// `exec --process FILE --detach [--pid-file F] [--tty --console-socket S] ID`, started, not waited for.
+    pub fn spawn_exec(&self, process: &Path, pid_file: Option<&Path>, console: Option<&Path>, stdio: [Stdio; 3]) -> Result<Child, Failure> {
         let _ = std::fs::remove_file(&self.log);
         let mut c = base(self);
-        c.arg("exec").arg("--process").arg(process);
-        if detach {
-            c.arg("--detach");
+        c.arg("exec").arg("--process").arg(process).arg("--detach");
+        if let Some(f) = pid_file {
+            c.arg("--pid-file").arg(f);
         }
         if let Some(s) = console {
             c.arg("--tty").arg("--console-socket").arg(s);

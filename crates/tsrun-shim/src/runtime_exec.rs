@@ -9,12 +9,13 @@
 //! `--group-add` names included, `HOME` added when absent: the runtime
 //! knows nothing of names.
 //!
-//! The session stays the parent of the runtime's `exec` (which stays the
-//! parent of the process and exits with its code): stdio through pipes we
-//! relay, or with a TTY the pty master the runtime sends to our console
-//! socket; signals go to the runtime's exec, which passes them on. `-d`
-//! without a TTY is the runtime's own `exec --detach`; with one, the forked
-//! half holds the terminal and discards its output, as the native exec does.
+//! As conmon does, the session is a subreaper and runs the runtime's
+//! `exec --detach --pid-file F` (a console socket works only detached):
+//! the process, reparented to us, is then ours to reap, signal and relay,
+//! through pipes given to the runtime as its stdio, or with a TTY the pty
+//! master the runtime sends to our console socket. `-d` without a TTY is
+//! the runtime's `exec --detach` and nothing more; with one, the forked half
+//! holds the terminal and discards its output, as the native exec does.
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::Path;
 use std::process::Stdio;
@@ -89,51 +90,32 @@ pub fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
 fn run_with(a: &ExecArgs, rep: &mut Reporter, rt: &Runtime, pfile: &Path, terminal: bool, sigfd: &OwnedFd) -> Result<i32, Failure> {
     let foreground = !a.detach;
     if a.detach && !terminal {
-        let out = rt.spawn_exec(pfile, true, None, [Stdio::null(), Stdio::null(), Stdio::piped()])?;
-        let res = out.wait_with_output().map_err(|e| SysError::from_io(&e, "wait", "OCI runtime exec"))?;
-        if !res.status.success() {
-            return Err(rt.failure("exec", &res.status.to_string(), &String::from_utf8_lossy(&res.stderr)));
+        // All of its stdio /dev/null, as `docker exec -d`: a pipe the
+        // process inherited from the runtime would outlive us (its errors
+        // are in the runtime's log).
+        let mut child = rt.spawn_exec(pfile, None, None, [Stdio::null(), Stdio::null(), Stdio::null()])?;
+        let status = child.wait().map_err(|e| SysError::from_io(&e, "wait", "OCI runtime exec"))?;
+        if !status.success() {
+            return Err(rt.failure("exec", &status.to_string(), ""));
         }
         rep.started();
         return Ok(0);
     }
-    let winsize = [0, 1].into_iter().find_map(|fd| tty::get_winsize(fd).filter(|w| w.ws_row > 0)).map(|w| (w.ws_row, w.ws_col)).filter(|_| foreground);
-    let (io, child_pid) = if terminal {
-        let sock = ConsoleSocket::bind()?;
-        let (err_r, err_w) = stdio::pipe()?;
-        let mut child = rt.spawn_exec(pfile, false, Some(&sock.path), [Stdio::null(), Stdio::null(), Stdio::from(err_w)])?;
-        let master = loop {
-            if let Some(m) = sock.receive(50) {
-                break m;
-            }
-            if let Ok(Some(st)) = child.try_wait() {
-                let mut buf = [0u8; 4096];
-                let _ = tty::set_nonblocking(err_r.as_raw_fd());
-                let n = match crate::relay::read_some(err_r.as_raw_fd(), &mut buf) {
-                    crate::relay::Read::Data(n) => n,
-                    _ => 0,
-                };
-                return Err(rt.failure("exec", &st.to_string(), &String::from_utf8_lossy(&buf[..n])));
-            }
-        };
-        drop(err_r);
-        if let Some((r, c)) = winsize {
-            let _ = tty::set_winsize(master.as_raw_fd(), r, c);
-        }
-        tty::set_nonblocking(master.as_raw_fd())?;
-        let input = master.try_clone().map_err(|e| SysError::from_io(&e, "dup", "pty master"))?;
-        (stdio::ParentStdio { out: master, err: None, input: Some(input) }, child.id() as i32)
-    } else {
-        let (parent, child_io) = stdio::make(false, a.stdin && foreground, None)?;
-        let stdio::ChildStdio::Pipes { stdin, stdout, stderr } = child_io else { unreachable!("pipes without a terminal") };
-        let child = rt.spawn_exec(pfile, false, None, [Stdio::from(stdin), Stdio::from(stdout), Stdio::from(stderr)])?;
-        (parent, child.id() as i32)
-    };
+    // As conmon: the runtime's exec detaches (a console socket needs that),
+    // and the process, reparented to us, is ours to reap and relay.
+    // SAFETY: prctl on ourselves.
+    if unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) } != 0 {
+        return Err(SysError::last("prctl", "PR_SET_CHILD_SUBREAPER").into());
+    }
+    let pid_file = a.state_dir.join(format!("exec-{}.pid", std::process::id()));
+    let result = start_detached(a, rt, pfile, terminal, &pid_file);
+    let _ = std::fs::remove_file(&pid_file);
+    let (io, pid) = result?;
     rep.started();
     let mut raw = if foreground && terminal && a.stdin && tty::is_tty(0) { tty::RawMode::enter(0).ok() } else { None };
     let mut sink = logfile::LogFile::open(Path::new("/dev/null"))?;
     let opts = monitor::MonitorOpts {
-        pid: child_pid,
+        pid,
         foreground,
         relay_stdin: foreground && a.stdin,
         tty: terminal,
@@ -146,15 +128,66 @@ fn run_with(a: &ExecArgs, rep: &mut Reporter, rt: &Runtime, pfile: &Path, termin
     };
     let exit = monitor::run(sigfd, io, &mut sink, &opts, None, None, &mut on_detach);
     drop(raw);
-    // The runtime's own failure (the command not found, ...): its message
-    // went to our stderr with the process's; the code is Docker's for it.
-    if exit.code != 0 {
-        if let Some(msg) = runtime_cli::logged_error(&rt.log) {
-            if terminal {
-                eprintln!("{msg}");
-            }
-            return Ok(runtime_cli::code_for(&msg));
-        }
-    }
     Ok(if foreground { exit.code } else { 0 })
+}
+
+/// `exec --detach --pid-file F [--tty --console-socket S]`: our side of
+/// the process's stdio and its pid, once the runtime has started it.
+fn start_detached(a: &ExecArgs, rt: &Runtime, pfile: &Path, terminal: bool, pid_file: &Path) -> Result<(stdio::ParentStdio, i32), Failure> {
+    let winsize = [0, 1]
+        .into_iter()
+        .find_map(|fd| tty::get_winsize(fd).filter(|w| w.ws_row > 0))
+        .map(|w| (w.ws_row, w.ws_col))
+        .filter(|_| !a.detach);
+    let (console, parent, stdio_for_runtime, err_r) = if terminal {
+        let sock = ConsoleSocket::bind()?;
+        let (r, w) = stdio::pipe()?;
+        (Some(sock), None, [Stdio::null(), Stdio::null(), Stdio::from(w)], Some(r))
+    } else {
+        let (parent, child_io) = stdio::make(false, a.stdin && !a.detach, None)?;
+        let stdio::ChildStdio::Pipes { stdin, stdout, stderr } = child_io else { unreachable!("pipes without a terminal") };
+        (None, Some(parent), [Stdio::from(stdin), Stdio::from(stdout), Stdio::from(stderr)], None)
+    };
+    let mut child = rt.spawn_exec(pfile, Some(pid_file), console.as_ref().map(|s| s.path.as_path()), stdio_for_runtime)?;
+    let mut master: Option<OwnedFd> = None;
+    let status = loop {
+        if let Some(sock) = console.as_ref().filter(|_| master.is_none()) {
+            master = sock.receive(50);
+        }
+        match child.try_wait() {
+            Ok(Some(st)) => break st,
+            Ok(None) => {
+                if console.is_none() || master.is_some() {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+            }
+            Err(e) => return Err(SysError::from_io(&e, "wait", "OCI runtime exec").into()),
+        }
+    };
+    if !status.success() {
+        let stderr = match (&err_r, &parent) {
+            (Some(r), _) => crate::runtime_start::drain(r),
+            (None, Some(p)) => p.err.as_ref().map(crate::runtime_start::drain).unwrap_or_default(),
+            _ => String::new(),
+        };
+        return Err(rt.failure("exec", &status.to_string(), &stderr));
+    }
+    if let Some(sock) = console.as_ref().filter(|_| master.is_none()) {
+        master = sock.receive(1000);
+    }
+    let pid = runtime_cli::read_pid(pid_file)
+        .ok_or_else(|| Failure { code: 125, message: format!("OCI runtime {} exec wrote no pid to {}", rt.path, pid_file.display()) })?;
+    let io = match (parent, master) {
+        (Some(p), _) => p,
+        (None, Some(m)) => {
+            if let Some((r, c)) = winsize {
+                let _ = tty::set_winsize(m.as_raw_fd(), r, c);
+            }
+            tty::set_nonblocking(m.as_raw_fd())?;
+            let input = m.try_clone().map_err(|e| SysError::from_io(&e, "dup", "pty master"))?;
+            stdio::ParentStdio { out: m, err: None, input: Some(input) }
+        }
+        (None, None) => return Err(Failure { code: 125, message: format!("OCI runtime {} sent no terminal on the console socket", rt.path) }),
+    };
+    Ok((io, pid))
 }

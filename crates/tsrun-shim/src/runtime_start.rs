@@ -48,7 +48,7 @@ pub fn enter_private_root(spec: &Spec, bundle: &Path) -> Result<std::path::PathB
 }
 
 /// Whatever is readable now on a non-blocking fd (the runtime's stderr after it exited).
-fn drain(fd: &OwnedFd) -> String {
+pub(crate) fn drain(fd: &OwnedFd) -> String {
     let mut out = Vec::new();
     let mut buf = [0u8; 4096];
     let _ = tty::set_nonblocking(fd.as_raw_fd());
