@@ -5,7 +5,8 @@
 //! subreaper (the runtime's init is reparented to it when `create` exits),
 //! unshares a mount namespace of its own, makes it a slave of the host's
 //! (host mounts still reach it, nothing of ours goes back), and mounts the
-//! storage driver's answer (`io.tsrun.rootfs-mounts`) on `root.path`. The
+//! storage driver's answer (`io.tsrun.rootfs-mounts`) on `root.path` (and
+//! on a hybrid host hides the bare cgroup2 tree, `hide_bare_cgroup2`). The
 //! runtime, its child, inherits that namespace and builds the container's
 //! from it; the host's mount table never sees the rootfs, and when the
 //! monitor and the container are gone, so is every mount: a killed monitor
@@ -42,9 +43,29 @@ pub fn enter_private_root(spec: &Spec, bundle: &Path) -> Result<std::path::PathB
     }
     tsrun_sys::ns::unshare(libc::CLONE_NEWNS)?;
     mount::set_root_propagation(Some("rslave"))?;
+    hide_bare_cgroup2();
     let root = spec.root_path(bundle);
     mount::mount_rootfs(&root, &spec.rootfs_mounts()?, None)?;
     Ok(root)
+}
+
+/// On a hybrid host (v1 controllers beside a cgroup2 tree) runtimes
+/// disagree: runc tracks processes in the bare v2 tree too, crun refuses to
+/// run at all ("cgroups in hybrid mode not supported"). The v2 tree holds no
+/// controller here, so our namespace simply does without it: every runtime
+/// sees a plain v1 host and limits work the same. (Only our view: the
+/// host's mount stays, and nothing of ours was in that tree to clean up.)
+fn hide_bare_cgroup2() {
+    let Ok(hier) = tsrun_sys::cgroup::host_hierarchies() else { return };
+    let has_v1 = hier.iter().any(|h| matches!(h, tsrun_sys::cgroup::Hierarchy::V1 { .. }));
+    for h in &hier {
+        if let (true, tsrun_sys::cgroup::Hierarchy::V2 { mount }) = (has_v1, h) {
+            if let Ok(c) = std::ffi::CString::new(mount.as_os_str().as_encoded_bytes()) {
+                // SAFETY: valid C string; only our private namespace is changed.
+                unsafe { libc::umount2(c.as_ptr(), libc::MNT_DETACH) };
+            }
+        }
+    }
 }
 
 /// Whatever is readable now on a non-blocking fd (the runtime's stderr after it exited).
