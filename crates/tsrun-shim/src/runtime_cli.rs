@@ -48,7 +48,7 @@ fn base(rt: &Runtime) -> Command {
 /// or cannot be invoked (126); anything else is the runtime's own (125).
 pub fn code_for(message: &str) -> i32 {
     let exec = message.contains("exec:") || message.contains("exec format") || message.contains("starting container process");
-    if message.contains("executable file not found") || (exec && message.contains("no such file or directory")) {
+    if message.contains("executable file not found") || message.contains("not found in $PATH") || (exec && message.contains("no such file or directory")) {
         127
     } else if exec && (message.contains("permission denied") || message.contains("is a directory") || message.contains("exec format error")) {
         126
@@ -160,6 +160,8 @@ mod tests {
         assert_eq!(code_for("unable to start container process: exec: \"/etc\": permission denied"), 126);
         assert_eq!(code_for("exec: \"/nope\": no such file or directory"), 127);
         assert_eq!(code_for("mount /x: no such file or directory"), 125);
+        // crun's wording
+        assert_eq!(code_for("executable file `nope` not found in $PATH: No such file or directory"), 127);
     }
 
     #[test]

@@ -77,6 +77,11 @@ pub fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
         id,
         log: a.state_dir.join(format!("exec-{me}.log")),
     };
+    // The runtime must see the world its `create` saw: a namespace of our
+    // own with the same view of the cgroup trees (runtime_start.rs).
+    tsrun_sys::ns::unshare(libc::CLONE_NEWNS)?;
+    tsrun_sys::mount::set_root_propagation(Some("rslave"))?;
+    crate::runtime_start::hide_bare_cgroup2();
     let pfile = a.state_dir.join(format!("exec-{me}.process.json"));
     let p = process_json(a, &spec, pid1)?;
     let terminal = p["terminal"].as_bool().unwrap_or(false);

@@ -55,7 +55,7 @@ pub fn enter_private_root(spec: &Spec, bundle: &Path) -> Result<std::path::PathB
 /// controller here, so our namespace simply does without it: every runtime
 /// sees a plain v1 host and limits work the same. (Only our view: the
 /// host's mount stays, and nothing of ours was in that tree to clean up.)
-fn hide_bare_cgroup2() {
+pub(crate) fn hide_bare_cgroup2() {
     let Ok(hier) = tsrun_sys::cgroup::host_hierarchies() else { return };
     let has_v1 = hier.iter().any(|h| matches!(h, tsrun_sys::cgroup::Hierarchy::V1 { .. }));
     for h in &hier {
