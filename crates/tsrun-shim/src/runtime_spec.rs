@@ -220,7 +220,7 @@ mod tests {
         std::fs::write(d.path().join("etc/passwd"), "root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n").unwrap();
         std::fs::write(d.path().join("etc/group"), "root:x:0:\nwheel:x:10:alice\naudio:x:29:\n").unwrap();
         let mut p = json!({"env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0, "additionalGids": [7]}});
-        resolve_user(&mut p, Some("alice"), &["audio"], d.path()).unwrap();
+        assert!(resolve_user(&mut p, Some("alice"), &["audio"], d.path()).is_ok());
         assert_eq!(p["user"]["uid"], 1000);
         assert_eq!(p["user"]["gid"], 1000);
         assert_eq!(p["user"]["additionalGids"], json!([7, 10, 29]));
