@@ -186,6 +186,23 @@ for (const b of BACKENDS) {
       expect((await t.ok(['exec', id, 'echo', 'thawed'])).stdout).toBe('thawed\n')
     }, 60_000)
 
+    it('--init: the reaper is PID 1, from a private copy bound read-only', async () => {
+      const r = await run(['--rm', '--init', 'demo:1', 'sh', '-c', 'tr "\\0" " " < /proc/1/cmdline; echo; grep tsrun-init /proc/self/mountinfo | grep -c " ro,"'])
+      expect(r.code, show(r)).toBe(0)
+      expect(lines(r.stdout)).toEqual([expect.stringMatching(/^\/sbin\/tsrun-init -- sh -c/), '1'])
+    }, 60_000)
+
+    it('a monitor killed with SIGKILL leaves nothing that rm does not take back', async () => {
+      const id = await runD(['demo:1', 'sleep', '1000'])
+      const state = JSON.parse(fs.readFileSync(path.join(t.root, 'containers', id, 'shim.json'), 'utf8'))
+      process.kill(state.monitorPid, 'SIGKILL')
+      await waitFor(() => !fs.existsSync(`/proc/${state.monitorPid}/stat`) || fs.readFileSync(`/proc/${state.monitorPid}/stat`, 'utf8').split(') ')[1].startsWith('Z'), 'the monitor gone')
+      // The container runs on (its init is not the monitor's to take down) ...
+      expect((await t.inspect(id)).State.Status).toBe('running')
+      // ... and rm -f kills it and has the runtime delete its state (afterEach checks the rest).
+      await t.ok(['rm', '-f', id])
+    }, 60_000)
+
     it('a restart policy starts it again through the runtime', async () => {
       const id = await runD(['--restart', 'on-failure:2', 'demo:1', 'sh', '-c', 'echo run; exit 3'])
       await waitFor(async () => {
