@@ -121,6 +121,14 @@ for (const b of BACKENDS) {
       expect(await t.psJson()).toEqual([])
     }, 60_000)
 
+    it('run -d --rm: the monitor\'s exit command removes it (from the host\'s mount namespace)', async () => {
+      const r = await run(['-d', '--rm', 'demo:1', 'sh', '-c', 'echo bye'])
+      expect(r.code, show(r)).toBe(0)
+      made.push(r.stdout.trim())
+      await waitFor(async () => (await t.psJson()).length === 0, 'the container gone', 20_000)
+      expect(fs.existsSync(path.join(t.root, 'containers', r.stdout.trim()))).toBe(false)
+    }, 60_000)
+
     it('exec: stdio, exit code, user, stdin, -d, and a missing command', async () => {
       const id = await runD(['demo:1', 'sleep', '1000'])
       const e = await t.run(['exec', id, 'sh', '-c', 'echo out; echo err >&2; exit 7'])

@@ -85,6 +85,8 @@ fn run_exit_command(a: &RunArgs) {
             libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
             libc::signal(libc::SIGPIPE, libc::SIG_DFL);
             libc::setsid();
+            // After `--runtime`: run it in the host's mount namespace, not ours.
+            runtime_start::back_to_host_mounts();
             Ok(())
         });
     }

@@ -34,6 +34,20 @@ use crate::console_socket::ConsoleSocket;
 use crate::runtime_cli::{self, Runtime};
 use crate::runtime_spec;
 
+/// The host's mount namespace (an fd, CLOEXEC) once we left it; -1 before.
+static HOST_MOUNT_NS: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+
+/// In a child about to exec something for the host (the exit command,
+/// `tsrun rm`): go back to the host's mount namespace, where the rootfs is
+/// not mounted and may be removed. Async-signal-safe (one setns).
+pub fn back_to_host_mounts() {
+    let fd = HOST_MOUNT_NS.load(std::sync::atomic::Ordering::Relaxed);
+    if fd >= 0 {
+        // SAFETY: setns on an fd we own, in a single-threaded child.
+        unsafe { libc::setns(fd, libc::CLONE_NEWNS) };
+    }
+}
+
 /// Subreaper, a private slave mount namespace, the rootfs mounted on
 /// `root.path`; answers that path.
 pub fn enter_private_root(spec: &Spec, bundle: &Path) -> Result<std::path::PathBuf, Failure> {
@@ -41,7 +55,10 @@ pub fn enter_private_root(spec: &Spec, bundle: &Path) -> Result<std::path::PathB
     if unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) } != 0 {
         return Err(tsrun_sys::error::SysError::last("prctl", "PR_SET_CHILD_SUBREAPER").into());
     }
+    // Kept for what we start on the host's behalf (the exit command).
+    let host = std::fs::File::open("/proc/self/ns/mnt").map_err(|e| tsrun_sys::error::SysError::from_io(&e, "open", "/proc/self/ns/mnt"))?;
     tsrun_sys::ns::unshare(libc::CLONE_NEWNS)?;
+    HOST_MOUNT_NS.store(std::os::fd::IntoRawFd::into_raw_fd(host), std::sync::atomic::Ordering::Relaxed);
     mount::set_root_propagation(Some("rslave"))?;
     hide_bare_cgroup2();
     let root = spec.root_path(bundle);
