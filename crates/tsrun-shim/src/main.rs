@@ -172,6 +172,7 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
         root: a.runtime_root.clone(),
         id: a.id.clone(),
         log: a.state_dir.join("runtime.log"),
+        rro: runtime_spec::runtime_knows_rro(path),
     });
     let rootfs = match runtime.as_ref().map(|_| runtime_start::enter_private_root(&spec, Path::new(&a.bundle))).transpose() {
         Ok(r) => r,

@@ -20,6 +20,8 @@ pub struct Runtime {
     pub id: String,
     /// The runtime's `--log`: one file per container, in its state dir.
     pub log: PathBuf,
+    /// It takes the `rro` mount option (its `features` says so).
+    pub rro: bool,
 }
 
 /// The runtime's command line with the global flags.

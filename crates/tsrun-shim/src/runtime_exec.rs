@@ -76,6 +76,7 @@ pub fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
         root: a.runtime_root.clone(),
         id,
         log: a.state_dir.join(format!("exec-{me}.log")),
+        rro: false,
     };
     // The runtime must see the world its `create` saw: a namespace of our
     // own with the same view of the cgroup trees (runtime_start.rs).

@@ -19,8 +19,12 @@
 //!   hierarchy's root, runc reads a relative path from its own cgroup.
 //! - limits this host cannot enforce (the engine warned at create) are left
 //!   out, as the native monitor skips them, because runc fails on them.
-//! - what no runtime can be told (a mount taken from another container's
-//!   mount namespace, `--ipc container:NAME`) is refused with one line.
+//! - read-only binds get `rro` when the runtime lists it in `features`;
+//!   `hostname` goes when the UTS namespace is the host's (`--uts host`).
+//! - a mount taken from another container's mount namespace (`--ipc
+//!   container:NAME`'s /dev/shm, `io.tsrun.mntns=`) is cloned from there
+//!   onto `<runtime-bundle>/foreign-mount-N` in the monitor's own namespace
+//!   and handed to the runtime as a bind of that path.
 //!
 //! Every `io.tsrun.*` annotation is then dropped.
 use std::os::fd::AsRawFd;
@@ -109,31 +113,62 @@ fn resolve_subpath(source: &str, rel: &str) -> Result<String, Failure> {
         .map_err(|e| SysError::from_io(&e, "readlink", format!("{source}/{rel}")).into())
 }
 
-/// Rewrite the mounts the runtime cannot read as tsrun writes them.
-fn settle_mounts(spec: &mut Value, runtime: &str) -> Result<(), Failure> {
+/// Rewrite the mounts the runtime cannot read as tsrun writes them. With
+/// `rro` (the runtime's `features` lists it), a read-only bind becomes
+/// read-only all the way down, as the native init makes it (Docker 25+
+/// asks runc the same way).
+fn settle_mounts(spec: &mut Value, runtime: &str, rro: bool, out_dir: Option<&Path>) -> Result<(), Failure> {
     let Some(mounts) = spec["mounts"].as_array_mut() else { return Ok(()) };
-    for m in mounts.iter_mut() {
+    for (index, m) in mounts.iter_mut().enumerate() {
         let Some(opts) = m["options"].as_array().cloned() else { continue };
+        let opts_rec = opts.iter().any(|o| o == "rbind");
         let mut kept = Vec::new();
         for o in opts {
             let s = o.as_str().unwrap_or_default();
             if let Some(rel) = s.strip_prefix("io.tsrun.subpath=") {
                 let src = m["source"].as_str().unwrap_or_default().to_string();
                 m["source"] = json!(resolve_subpath(&src, rel)?);
-            } else if s.starts_with("io.tsrun.mntns=") {
-                let dest = m["destination"].as_str().unwrap_or_default();
-                return Err(fail(format!(
-                    "mount on {dest} comes from another container's mount namespace (--ipc container:NAME), which the OCI runtime {runtime} cannot join; use --isolation native"
-                )));
+            } else if let Some(ns) = s.strip_prefix(tsrun_sys::mount::MNTNS_OPTION) {
+                // Another container's mount (`--ipc container:NAME`'s
+                // /dev/shm): cloned from its namespace onto a directory of
+                // ours, which the runtime then binds like any path.
+                let Some(dir) = out_dir else {
+                    return Err(fail(format!("mount option {s}: the OCI runtime {runtime} cannot join another mount namespace")));
+                };
+                let target = dir.join(format!("foreign-mount-{index}"));
+                if std::fs::create_dir(&target).is_err() && tsrun_sys::mount::is_mount_point(&target).unwrap_or(false) {
+                    let c = std::ffi::CString::new(target.as_os_str().as_encoded_bytes()).map_err(|_| fail("nul byte in path".into()))?;
+                    // SAFETY: valid C string; a mount of our own namespace (a restart's leftover).
+                    unsafe { libc::umount2(c.as_ptr(), libc::MNT_DETACH) };
+                }
+                let src = m["source"].as_str().unwrap_or_default().to_string();
+                let recursive = opts_rec;
+                tsrun_sys::mount::mount_from_namespace(ns, &src, &target, recursive)?;
+                m["source"] = json!(target.display().to_string());
             } else if s.starts_with("io.tsrun.") {
                 return Err(fail(format!("mount option {s} is tsrun's own; the OCI runtime {runtime} cannot honour it")));
             } else {
                 kept.push(o);
             }
         }
+        let is_bind = m["type"] == "bind" || kept.iter().any(|o| o == "bind" || o == "rbind");
+        if rro && is_bind && kept.iter().any(|o| o == "ro") && !kept.iter().any(|o| o == "rro") {
+            kept.push(json!("rro"));
+        }
         m["options"] = Value::Array(kept);
     }
     Ok(())
+}
+
+/// The runtime's `features` (OCI runtime features, runc 1.1+): whether its
+/// mount options include `rro`. Asked once per monitor; a runtime without
+/// the command answers no.
+pub fn runtime_knows_rro(runtime: &str) -> bool {
+    let Ok(out) = std::process::Command::new(runtime).arg("features").stdin(std::process::Stdio::null()).stderr(std::process::Stdio::null()).output() else {
+        return false;
+    };
+    let Ok(v) = serde_json::from_slice::<Value>(&out.stdout) else { return false };
+    v["mountOptions"].as_array().is_some_and(|a| a.iter().any(|o| o == "rro"))
 }
 
 /// Drop the limits this host cannot enforce (named by the engine's warning at create).
@@ -185,7 +220,7 @@ fn add_init(spec: &mut Value, out_dir: &Path) -> Result<(), Failure> {
 
 /// Write `<out_dir>/config.json` for the runtime from the engine's bundle.
 /// `root` is the rootfs, already mounted; `runtime` names the runtime in errors.
-pub fn write(engine_bundle: &Path, spec: &Spec, root: &Path, out_dir: &Path, runtime: &str) -> Result<(), Failure> {
+pub fn write(engine_bundle: &Path, spec: &Spec, root: &Path, out_dir: &Path, runtime: &str, rro: bool) -> Result<(), Failure> {
     let path = engine_bundle.join("config.json");
     let text = std::fs::read(&path).map_err(|e| SysError::from_io(&e, "read", path.display().to_string()))?;
     let mut v: Value = serde_json::from_slice(&text).map_err(|e| fail(format!("{}: {e}", path.display())))?;
@@ -195,7 +230,14 @@ pub fn write(engine_bundle: &Path, spec: &Spec, root: &Path, out_dir: &Path, run
     if tsrun_container::reaper::wanted(spec) {
         add_init(&mut v, out_dir)?;
     }
-    settle_mounts(&mut v, runtime)?;
+    settle_mounts(&mut v, runtime, rro, Some(out_dir))?;
+    // `--uts host`: the host's name is kept, so no hostname to set (runc
+    // refuses one without a UTS namespace; the native init ignores it).
+    if !v["linux"]["namespaces"].as_array().is_some_and(|ns| ns.iter().any(|n| n["type"] == "uts")) {
+        if let Some(o) = v.as_object_mut() {
+            o.remove("hostname");
+        }
+    }
     if let Some(p) = v["linux"]["cgroupsPath"].as_str().filter(|p| !p.starts_with('/') && !p.is_empty()) {
         v["linux"]["cgroupsPath"] = json!(format!("/{p}"));
     }
@@ -240,9 +282,17 @@ mod tests {
     }
 
     #[test]
-    fn refuses_a_foreign_mount_namespace() {
+    fn read_only_binds_go_all_the_way_down_where_the_runtime_can() {
+        let mut v = json!({"mounts": [{"destination": "/ro", "type": "bind", "source": "/x", "options": ["rbind", "ro"]}, {"destination": "/rw", "type": "bind", "source": "/y", "options": ["rbind"]}]});
+        settle_mounts(&mut v, "runc", true, None).unwrap_or_else(|f| panic!("{}", f.message));
+        assert_eq!(v["mounts"][0]["options"], json!(["rbind", "ro", "rro"]));
+        assert_eq!(v["mounts"][1]["options"], json!(["rbind"]));
+    }
+
+    #[test]
+    fn a_foreign_mount_namespace_needs_a_directory_of_ours() {
         let mut v = json!({"mounts": [{"destination": "/dev/shm", "type": "bind", "source": "/dev/shm", "options": ["rbind", "io.tsrun.mntns=/proc/1/ns/mnt"]}]});
-        let e = settle_mounts(&mut v, "runc").unwrap_err();
-        assert!(e.message.contains("--ipc container:NAME"));
+        let e = settle_mounts(&mut v, "runc", true, None).unwrap_err();
+        assert!(e.message.contains("cannot join another mount namespace"));
     }
 }

@@ -112,7 +112,7 @@ pub struct StartOpts<'a> {
 /// Create and start the container through `rt`; on failure nothing of it is left.
 pub fn start(rt: &Runtime, o: &StartOpts) -> Result<Started, Failure> {
     let bundle = runtime_spec::bundle_dir(o.state_dir);
-    runtime_spec::write(o.engine_bundle, o.spec, o.root, &bundle, &rt.path)?;
+    runtime_spec::write(o.engine_bundle, o.spec, o.root, &bundle, &rt.path, rt.rro)?;
     rt.delete();
     let pid_file = bundle.join("pid");
     let terminal = o.spec.process.terminal;
