@@ -4,6 +4,7 @@
 // left: no mount under the state root, no cgroup, no process, and the
 // runtime's own `list` is empty.
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { cgroupDirsFor, exec, lines, mountsUnder, pidsWithCmdline, REPO, show, waitFor } from '../support/tsrun'
@@ -209,6 +210,18 @@ for (const b of BACKENDS) {
       expect((await t.inspect(id)).State.Status).toBe('running')
       // ... and rm -f kills it and has the runtime delete its state (afterEach checks the rest).
       await t.ok(['rm', '-f', id])
+    }, 60_000)
+
+    it('--ipc container:NAME and --uts host: what no spec can say is settled by the monitor', async () => {
+      const donor = await runD(['--ipc', 'shareable', 'demo:1', 'sleep', '1000'])
+      await t.ok(['exec', donor, 'sh', '-c', 'echo from-donor > /dev/shm/note'])
+      const joiner = await run(['--rm', '--ipc', `container:${donor}`, 'demo:1', 'sh', '-c', 'cat /dev/shm/note; echo from-joiner > /dev/shm/back'])
+      expect(joiner.code, show(joiner)).toBe(0)
+      expect(joiner.stdout).toBe('from-donor\n')
+      expect((await t.ok(['exec', donor, 'cat', '/dev/shm/back'])).stdout).toBe('from-joiner\n')
+      const uts = await run(['--rm', '--uts', 'host', 'demo:1', 'hostname'])
+      expect(uts.code, show(uts)).toBe(0)
+      expect(uts.stdout.trim()).toBe(os.hostname())
     }, 60_000)
 
     it('a restart policy starts it again through the runtime', async () => {
