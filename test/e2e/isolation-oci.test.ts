@@ -279,6 +279,20 @@ describe('OCI runtimes: choice and bad input', () => {
     expect(lines(r.stderr)).toHaveLength(1)
   })
 
+  it('a container whose runtime binary went away can still be removed, leaving nothing', async () => {
+    const runc = which('runc')
+    if (!runc) return console.log('isolation-oci: skipping the vanished-runtime case: runc is not installed')
+    const copy = path.join(t.root, 'runc-copy')
+    fs.copyFileSync(runc, copy)
+    fs.chmodSync(copy, 0o755)
+    const id = (await t.ok(['run', '-d', '--runtime', copy, 'demo:1', 'sleep', '1000'])).stdout.trim()
+    fs.rmSync(copy)
+    await t.ok(['rm', '-f', id])
+    expect(cgroupDirsFor(id)).toEqual([])
+    const stateRoot = path.join(t.root, 'run', 'runtimes', `path${copy.replace(/[^A-Za-z0-9._-]/g, '_')}`)
+    expect(fs.existsSync(path.join(stateRoot, id))).toBe(false)
+  })
+
   it('a runtime that fails create: its line, 125, nothing left behind', async () => {
     const r = await t.run(['run', '--rm', '--runtime', failing, 'demo:1', 'true'])
     expect(r.code, show(r)).toBe(125)

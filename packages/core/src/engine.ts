@@ -38,7 +38,7 @@ export class Engine {
     return {
       container: this.container,
       registerBackend: (kind, name, factory) => this.backends.register(kind, name, factory, origin),
-      registerBackendFamily: (kind, label, accepts, factory) => this.backends.registerFamily(kind, label, accepts, factory, origin),
+      registerBackendFamily: (kind, label, accepts, factory, validate) => this.backends.registerFamily(kind, label, accepts, factory, origin, validate),
     }
   }
 

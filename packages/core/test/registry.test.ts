@@ -37,11 +37,13 @@ describe('backend registry', () => {
     expect(reg.names('isolation')).toEqual(['native', '/PATH'])
     expect(() => reg.resolve('isolation', 'vm')).toThrow('registered isolation backends are native, /PATH')
   })
-  it('assertKnown of a family name runs its factory, so a bad name fails there', () => {
+  it('assertKnown of a family name asks its validate; resolve does not (a made container stays reachable)', () => {
     const reg = new BackendRegistry(createEngineContainer())
-    reg.registerFamily('isolation', '/PATH', (n) => n.startsWith('/'), (_c, name) => {
+    reg.registerFamily('isolation', '/PATH', (n) => n.startsWith('/'), (_c, name) => ({ name }), 'test', (name) => {
       throw new Error(`${name} is not an executable file`)
     })
     expect(() => reg.assertKnown('isolation', '/nonexistent')).toThrow('/nonexistent is not an executable file')
+    expect(reg.resolve<{ name: string }>('isolation', '/nonexistent').name).toBe('/nonexistent')
+    expect(() => reg.assertKnown('isolation', 'vm')).toThrow('unknown isolation backend "vm"')
   })
 })

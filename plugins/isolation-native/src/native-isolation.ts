@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { constants } from 'node:os'
 import { removeCgroup, shimPath } from '@tsrun/native'
 import { ContainerStartError, type CgroupFigures, type ExecRequest, type IsolationBackend, type IsolationControl, type OciResources, type RuntimeHandle, type RuntimeState, type StartRequest, type StartResult, type CopyRequest } from '@tsrun/core'
@@ -158,7 +160,12 @@ export class NativeIsolation implements IsolationBackend, IsolationControl {
   async cleanup(handle: RuntimeHandle): Promise<void> {
     // A monitor killed before its own `delete` leaves the runtime's state
     // (and maybe its init): the runtime takes them back first.
-    if (this.oci) spawnSync(this.oci.path, ['--root', this.oci.root, 'delete', '--force', handle.id], { stdio: 'ignore' })
+    if (this.oci) {
+      const r = spawnSync(this.oci.path, ['--root', this.oci.root, 'delete', '--force', handle.id], { stdio: 'ignore' })
+      // A runtime that cannot say (its binary went away): its state for this
+      // id is `<root>/<id>` with runc, crun and tsrun-runtime alike.
+      if (r.error || r.status !== 0) fs.rmSync(path.join(this.oci.root, handle.id), { recursive: true, force: true })
+    }
     removeCgroup(handle.cgroupsPath)
   }
 }

@@ -27,7 +27,10 @@ function rootNameForPath(file: string): string {
  * Register `isolation:runc`, `isolation:crun`, `isolation:youki` for each
  * binary found on PATH, and the family of absolute paths for any other
  * runtime (`run --runtime /opt/bin/my-runtime`, as podman's `--runtime`).
- * A path that is not an executable file is refused with one line (exit 125).
+ * A path that is not an executable file is refused with one line (exit 125)
+ * when a container is made; a container whose binary went away later can
+ * still be stopped and removed (its monitor and `delete` fail, its cgroup
+ * and files are tsrun's to remove).
  */
 export function register(host: PluginHost): void {
   const config = () => host.container.resolve<EngineConfig>(Tokens.Config)
@@ -35,10 +38,15 @@ export function register(host: PluginHost): void {
     const file = findOnPath(name)
     if (file) host.registerBackend('isolation', name, () => backend(config(), file, name))
   }
-  host.registerBackendFamily?.('isolation', PATH_LABEL, (name) => name.startsWith('/'), (_c, file) => {
-    if (!isExecutable(file)) {
-      throw new InvalidArgumentError(`OCI runtime ${file} is not an executable file; give --runtime the path of a runtime with runc's command line, or one of: ${KNOWN_RUNTIMES.join(', ')}`)
-    }
-    return backend(config(), file, rootNameForPath(file))
-  })
+  host.registerBackendFamily?.(
+    'isolation',
+    PATH_LABEL,
+    (name) => name.startsWith('/'),
+    (_c, file) => backend(config(), file, rootNameForPath(file)),
+    (file) => {
+      if (!isExecutable(file)) {
+        throw new InvalidArgumentError(`OCI runtime ${file} is not an executable file; give --runtime the path of a runtime with runc's command line, or one of: ${KNOWN_RUNTIMES.join(', ')}`)
+      }
+    },
+  )
 }

@@ -7,11 +7,7 @@ export type BackendKind = 'isolation' | 'storage' | 'network' | 'volume' | 'imag
 /** Builds a backend on first use; gets the engine's container to resolve what it needs. */
 export type BackendFactory<T = unknown> = (container: DependencyContainer) => T
 
-/**
- * Builds the backend for one name of a family (see `registerFamily`); may
- * throw a TsrunError saying why that name is no backend (a path that is not
- * an executable).
- */
+/** Builds the backend for one name of a family (see `registerFamily`). */
 export type FamilyFactory<T = unknown> = (container: DependencyContainer, name: string) => T
 
 /** Names one factory serves, with the label listings show for them. */
@@ -20,6 +16,8 @@ interface Family {
   label: string
   accepts: (name: string) => boolean
   factory: FamilyFactory
+  /** Throws a TsrunError when a name may not be chosen now (create); not asked for existing containers. */
+  validate?: (name: string) => void
   origin: string
   instances: Map<string, unknown>
 }
@@ -57,9 +55,13 @@ export class BackendRegistry {
    * user rather than by a plugin: `isolation` names that are paths
    * (`--runtime /usr/local/bin/crun`, as podman's flag). A registered name
    * wins over a family; `label` stands for the family in listings.
+   * `validate` is asked by `assertKnown` only (a new container's choice:
+   * `--runtime /nonexistent` is refused there), never when a container
+   * already made is resolved, so one whose binary went away can still be
+   * stopped and removed.
    */
-  registerFamily<T>(kind: BackendKind, label: string, accepts: (name: string) => boolean, factory: FamilyFactory<T>, origin = 'unknown'): void {
-    this.families.push({ kind, label, accepts, factory, origin, instances: new Map() })
+  registerFamily<T>(kind: BackendKind, label: string, accepts: (name: string) => boolean, factory: FamilyFactory<T>, origin = 'unknown', validate?: (name: string) => void): void {
+    this.families.push({ kind, label, accepts, factory, validate, origin, instances: new Map() })
   }
 
   /** The backend of `kind` registered as `name`; UnknownBackendError listing the registered names otherwise. */
@@ -70,16 +72,21 @@ export class BackendRegistry {
     return entry.instance as T
   }
 
-  private fromFamily<T>(kind: BackendKind, name: string): T {
+  private family(kind: BackendKind, name: string): Family {
     const family = this.families.find((f) => f.kind === kind && f.accepts(name))
     if (!family) throw new UnknownBackendError(kind, name, this.names(kind))
+    return family
+  }
+
+  private fromFamily<T>(kind: BackendKind, name: string): T {
+    const family = this.family(kind, name)
     if (!family.instances.has(name)) family.instances.set(name, family.factory(this.container, name))
     return family.instances.get(name) as T
   }
 
-  /** Check a name without building the backend (a family's name is built: its factory is what checks it). */
+  /** Check a name for a new container without building the backend (a family's `validate` decides for its names). */
   assertKnown(kind: BackendKind, name: string): void {
-    if (!this.entries.has(`${kind}:${name}`)) this.fromFamily(kind, name)
+    if (!this.entries.has(`${kind}:${name}`)) this.family(kind, name).validate?.(name)
   }
 
   /** The registered names of `kind`, then the labels of its families. */
@@ -96,7 +103,7 @@ export class BackendRegistry {
 export interface PluginHost {
   registerBackend<T>(kind: BackendKind, name: string, factory: BackendFactory<T>): void
   /** A family of names one factory serves (BackendRegistry.registerFamily). */
-  registerBackendFamily?<T>(kind: BackendKind, label: string, accepts: (name: string) => boolean, factory: FamilyFactory<T>): void
+  registerBackendFamily?<T>(kind: BackendKind, label: string, accepts: (name: string) => boolean, factory: FamilyFactory<T>, validate?: (name: string) => void): void
   /** The engine's container, to resolve Tokens.Config and friends. */
   readonly container: DependencyContainer
 }
