@@ -112,6 +112,8 @@ describe('tsrun __complete, what the scripts ask', () => {
     expect(await ask('tsrun volume inspect ')).toEqual(['vol-one'])
     expect((await ask('tsrun inspect ')).sort()).toEqual(['alpha-run', 'beta-stopped', 'demo:1'])
     expect(await ask('tsrun cp beta')).toEqual(['beta-stopped:'])
+    expect(await ask('tsrun network inspect ')).toEqual(['host', 'none'])
+    expect(await ask('tsrun run --network n')).toEqual(['none'])
   })
 
   it('leaves file names to the shell where a path or the container\'s command goes', async () => {

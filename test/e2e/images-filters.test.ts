@@ -86,7 +86,7 @@ describe('docker image ls reference: --filter', () => {
     expect(await listed(t, 'before=mid:1')).toEqual(['old:1'])
     expect(await listed(t, 'since=mid:1')).toEqual(['<none>:<none>', 'demo:1', 'new:1'])
     expect(await listed(t, 'since=old:1', 'before=new:1')).toEqual(['<none>:<none>', 'mid:1'])
-    refused(await t.run(['images', '--filter', 'before=nosuch:1']), 'no such image: nosuch:1')
+    refused(await t.run(['images', '--filter', 'before=nosuch:1']), 'No such image: nosuch:1')
   })
 
   it('until= takes a timestamp or a duration back from now', async () => {

@@ -159,9 +159,9 @@ describe('inspect: which object a name is, and names that are none', () => {
 
   it('with --type the error is that kind\'s; an unknown --type is refused before any lookup', async () => {
     const c = await t.run(['inspect', '--type', 'container', 'demo:1'])
-    expect([c.code, c.stderr]).toEqual([1, 'Error: no such container: demo:1\n'])
-    const n = await t.run(['inspect', '--type', 'network', 'none'])
-    expect([n.code, n.stderr]).toEqual([1, 'Error: No such network: none\n'])
+    expect([c.code, c.stderr]).toEqual([1, 'Error: No such container: demo:1\n'])
+    const n = await t.run(['inspect', '--type', 'network', 'nonet'])
+    expect([n.code, n.stderr]).toEqual([1, 'Error: No such network: nonet\n'])
     const bad = await t.run(['inspect', '--type', 'pod', 'web'])
     expect([bad.code, bad.stdout, bad.stderr]).toEqual([125, '', 'Error: unknown type: "pod": must be one of "container", "image", "network", "volume"\n'])
   })
@@ -170,8 +170,8 @@ describe('inspect: which object a name is, and names that are none', () => {
     const i = await t.run(['image', 'inspect', 'demo:1', 'nosuch:1'])
     expect(i.code, show(i)).toBe(1)
     expect(JSON.parse(i.stdout)).toHaveLength(1)
-    expect(i.stderr).toBe('Error: no such image: nosuch:1\n')
+    expect(i.stderr).toBe('Error: No such image: nosuch:1\n')
     const v = await t.run(['volume', 'inspect', 'data', 'novol', '-f', '{{.Name}}'])
-    expect([v.code, v.stdout, v.stderr]).toEqual([1, 'data\n', 'Error: no such volume: novol\n'])
+    expect([v.code, v.stdout, v.stderr]).toEqual([1, 'data\n', 'Error: No such volume: novol\n'])
   })
 })

@@ -78,7 +78,7 @@ describe('docker ps reference: which containers, in which order', () => {
     expect(await names('-a', '--filter', 'before=ok')).toEqual(['job', 'web'])
     expect(await names('-a', '--filter', 'since=job')).toEqual(['fresh', 'ok'])
     expect(await names('-a', '--filter', `since=${ids.web.slice(0, 12)}`, '--filter', 'before=fresh')).toEqual(['ok', 'job'])
-    refused(await t.run(['ps', '-a', '--filter', 'before=nope']), 'no such container: nope')
+    refused(await t.run(['ps', '-a', '--filter', 'before=nope']), 'No such container: nope')
   })
 
   it('ancestor= takes the image by name or id; an image that does not exist matches nothing', async () => {

@@ -262,11 +262,8 @@ pub fn start(spec: &Spec, o: &StartOpts) -> Result<Started, Failure> {
         if let Some(cg) = o.cgroup {
             cg.add_pid(pid)?;
         }
-        // `--oom-score-adj`, inherited by everything the init starts.
-        if let Some(adj) = spec.process.oom_score_adj {
-            let p = format!("/proc/{pid}/oom_score_adj");
-            std::fs::write(&p, adj.to_string()).map_err(|e| SysError::from_io(&e, "write", p))?;
-        }
+        // `--oom-score-adj` is the init's own to set (init.rs), leniently
+        // where the host withholds CAP_SYS_RESOURCE, as runc.
         Ok(())
     })();
     if let Err(e) = prepared {

@@ -12,6 +12,15 @@ pub fn send(path: &str, master: RawFd) -> Result<(), String> {
         return Err(format!("console socket {path}: not a unix socket"));
     }
     let sock = UnixStream::connect(path).map_err(|e| format!("console socket {path}: {e}"))?;
+    // runc hands over a blocking master; ours was made non-blocking for our
+    // own relay, and the flag lives in the open file the receiver shares.
+    // SAFETY: fcntl on a descriptor we own.
+    unsafe {
+        let fl = libc::fcntl(master, libc::F_GETFL);
+        if fl >= 0 {
+            libc::fcntl(master, libc::F_SETFL, fl & !libc::O_NONBLOCK);
+        }
+    }
     let name = b"/dev/ptmx";
     let mut iov = libc::iovec {
         iov_base: name.as_ptr() as *mut libc::c_void,

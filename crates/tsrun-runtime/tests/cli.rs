@@ -433,3 +433,24 @@ fn spec_and_features() {
     assert_eq!(f["linux"]["seccomp"]["enabled"], true);
     let _ = Path::new("/");
 }
+
+#[test]
+fn a_cgroup_with_another_containers_processes_is_refused_and_left_alone() {
+    let mut b = Bundle::new();
+    let name = format!("tsrun-runtime-test-busy-{}", std::process::id());
+    b.config["linux"]["cgroupsPath"] = json!(name);
+    // Someone else's process already in that cgroup, in every hierarchy
+    // this host has (made with the same library, whatever the layout).
+    let cg = tsrun_sys::cgroup::Cgroup::for_host(&name).unwrap();
+    cg.create().unwrap();
+    let mut other = Command::new("sleep").arg("30").spawn().unwrap();
+    cg.add_pid(other.id() as i32).unwrap();
+    let o = b.rt(&["create", "busy1"]);
+    let inside = cg.pids();
+    other.kill().unwrap();
+    other.wait().unwrap();
+    refused(&o, "process(es) of another container");
+    assert!(!b.root.join("busy1").exists(), "busy1 left state behind");
+    assert_eq!(inside, vec![other.id() as i32], "the other process was left where it was");
+    cg.remove().unwrap();
+}

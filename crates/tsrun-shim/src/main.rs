@@ -24,6 +24,7 @@ mod logfile;
 mod monitor;
 mod relay;
 mod restart;
+mod rootfs;
 mod runtime_cli;
 mod runtime_exec;
 mod runtime_spec;
@@ -33,7 +34,7 @@ mod state;
 
 use std::path::Path;
 
-use tsrun_sys::cgroup::Cgroup;
+use tsrun_sys::cgroup::{Busy, Cgroup};
 use tsrun_sys::oci::Spec;
 use tsrun_sys::tty;
 
@@ -51,6 +52,9 @@ fn main() {
     }
     if std::env::args().nth(1).as_deref() == Some("cp") {
         std::process::exit(cp::main(std::env::args().skip(2)));
+    }
+    if let Some(verb @ ("changes" | "export")) = argv.get(1).map(String::as_str) {
+        std::process::exit(rootfs::main(verb, argv[2..].to_vec()));
     }
     let a = match args::parse(std::env::args().skip(1)) {
         Ok(a) => a,
@@ -189,14 +193,13 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
         attach::AttachServer::bind(&a.state_dir, spec.process.terminal)
     };
     let exit = loop {
+        // With another runtime, the runtime makes the cgroup.
         if let Some(cg) = cgroup.as_ref().filter(|_| runtime.is_none()) {
-            let made = cg.create().and_then(|_| {
-                spec.linux
-                    .resources
-                    .as_ref()
-                    .map_or(Ok(()), |r| cg.apply(r).map(|_missing| ()))
-            });
-            if let Err(e) = made {
+            // What is not enforced was warned about by the engine at create.
+            let path = spec.linux.cgroups_path.as_deref().unwrap_or_default();
+            if let Err(e) =
+                tsrun_sys::cgroup::prepare(cg, path, spec.linux.resources.as_ref(), Busy::Allow)
+            {
                 return fail(a, &mut st, &mut rep, Some(cg), e.into());
             }
         }
@@ -255,7 +258,10 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
             relay_stdin: foreground && a.stdin,
             tty: tty_mode,
             // As Docker's CLI: detach keys only where our stdin is the container's terminal.
-            detach_keys: a.detach_keys.clone().filter(|_| foreground && tty_mode && a.stdin),
+            detach_keys: a
+                .detach_keys
+                .clone()
+                .filter(|_| foreground && tty_mode && a.stdin),
         };
         // The detach keys: give the terminal back as it was, leave it, and
         // from now on serve `tsrun attach` as a detached monitor does.

@@ -9,7 +9,9 @@
 //! One file per concern: `hier` (which hierarchies), `v1` / `v2` (the two
 //! implementations behind this one manager), a file per controller
 //! (`memory`, `cpu`, `pids`, `freezer`, `blkio`, `devices` with
-//! `device_bpf` for v2), `units` (value conversions) and `stats`.
+//! `device_bpf` for v2), `units` (value conversions) and `stats`;
+//! `manager` is the trait every implementation answers to (and `prepare`,
+//! the create-refuse-apply step over any of them), `recording` its fake.
 mod blkio;
 mod cpu;
 pub mod device_bpf;
@@ -17,8 +19,10 @@ pub mod devices;
 mod freezer;
 mod fsutil;
 mod hier;
+pub mod manager;
 mod memory;
 mod pids;
+pub mod recording;
 mod stats;
 mod units;
 mod v1;
@@ -28,6 +32,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use hier::{host_hierarchies, layout, parse_mountinfo, Hierarchy};
+pub use manager::{prepare, Busy, CgroupManager};
 pub use memory::MemoryStats;
 pub use stats::Stats;
 pub use units::{cpu_max, parse_limit, shares_to_weight, v2_swap_max, weight_to_shares};

@@ -15,7 +15,9 @@
 //! - `copy_up`: a volume's first content, from the image layers at a path.
 //! - `cp`: `tsrun cp` path rules (Docker's), on a container root fd.
 //! - `cp_tar`: `tsrun cp` with a tar stream (`-`) on the host side.
+//! - `changes`: a container's changes against its image (`diff`, `commit`).
 //! - `usage`: bytes under a directory, for `volume ls`/`system df`.
+mod changes;
 mod copy;
 mod copy_up;
 mod cp;
@@ -23,6 +25,7 @@ mod cp_tar;
 mod hard_links;
 mod usage;
 
+pub use changes::{overlay_changes, overlay_layer, tree_changes, tree_layer, Change, ChangeKind};
 pub use copy::{CopyOpts, CopyStats, Owner};
 pub use copy_up::{copy_up, create_data_dir, CopyUpResult};
 pub use cp::{copy_in, copy_out};

@@ -20,6 +20,7 @@ const names: NameSource = {
   ],
   images: async () => ['demo:1', 'other:2'],
   volumes: async () => ['data'],
+  networks: async () => ['host', 'none'],
 }
 const values = async (line: string) => (await complete(line.split(' '), catalog, names)).map((c) => c.value)
 

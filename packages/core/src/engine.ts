@@ -1,6 +1,7 @@
 import { BackendRegistry, PluginHost } from './backends/registry'
 import { EngineConfig, Paths } from './config'
 import { ContainerControl } from './containers/container-control'
+import { ContainerFilesystem } from './containers/container-filesystem'
 import { ContainerService } from './containers/container-service'
 import { createEngineContainer, DependencyContainer, Tokens } from './di'
 import { ImageService } from './images/image-service'
@@ -8,6 +9,7 @@ import { ImageStore } from './images/image-store'
 import { registryAccess, type RegistryAccess } from './registry/connect'
 import { secureStateRoots } from './state-root'
 import type { VolumeService } from './volumes/volume-service'
+import { NetworkService } from './networks/network-service'
 
 /**
  * One engine per CLI invocation: the config, the DI container plugins
@@ -22,6 +24,8 @@ export class Engine {
   private containerService?: ContainerService
   private imageService?: ImageService
   private containerControl?: ContainerControl
+  private containerFilesystem?: ContainerFilesystem
+  private networkService?: NetworkService
 
   constructor(readonly config: EngineConfig) {
     this.container = createEngineContainer()
@@ -57,6 +61,12 @@ export class Engine {
     return this.containers.volumes
   }
 
+  /** Networks: ls, inspect, exists (the predefined ones until a network backend adds its own). */
+  get networks(): NetworkService {
+    this.networkService ??= new NetworkService(this.config.root, () => this.containers.list(true))
+    return this.networkService
+  }
+
   /** Registry credentials, TLS, registries.conf: what pull, push, login and logout go through. */
   get registries(): RegistryAccess {
     return registryAccess(this.config)
@@ -66,6 +76,12 @@ export class Engine {
   get control(): ContainerControl {
     this.containerControl ??= new ContainerControl(this.containers, this.backends)
     return this.containerControl
+  }
+
+  /** A container's files from the host: diff, export, commit. */
+  get filesystem(): ContainerFilesystem {
+    this.containerFilesystem ??= new ContainerFilesystem(this.containers, this.images, this.control, this.backends)
+    return this.containerFilesystem
   }
 
   private get store(): ImageStore {

@@ -81,6 +81,13 @@ export class ContainerStartError extends TsrunError {
   }
 }
 
+/** No network has this name or id (Docker's CLI: "No such network"). */
+export class NetworkNotFoundError extends TsrunError {
+  constructor(ref: string) {
+    super(`No such network: ${ref}`)
+  }
+}
+
 /** No volume has this name. */
 export class VolumeNotFoundError extends TsrunError {
   constructor(name: string) {

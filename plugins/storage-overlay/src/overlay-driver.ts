@@ -1,17 +1,24 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { diskUsage, unpackLayer } from '@tsrun/native'
+import { diskUsage, shimPath, unpackLayer } from '@tsrun/native'
 import {
   LayerDiffIdMismatchError,
+  programStream,
+  readChangeRecords,
+  skipArgs,
   releaseTemp,
   trackTemp,
   writerMayBeAlive,
   type LayerInventory,
   type LayerRef,
   type PreparedLayer,
+  type ChangesOptions,
+  type RootfsChange,
+  type RootfsChanges,
   type RootfsSpec,
   type StorageDriver,
+  type TarStream,
 } from '@tsrun/core'
 
 /** Unpacks and removals in progress: `.tmp-<pid>-<random>` (older versions: `.tmp-<random>`). */
@@ -25,7 +32,7 @@ const LAYER_NAME = /^[0-9a-f]{64}$/
  * container; a container gets its own `upper` and `work` dirs, and the runtime
  * mounts the overlay inside the container's mount namespace only.
  */
-export class OverlayDriver implements StorageDriver, LayerInventory {
+export class OverlayDriver implements StorageDriver, LayerInventory, RootfsChanges {
   constructor(private readonly home: string) {}
 
   layerDir(diffId: string): string {
@@ -132,6 +139,41 @@ export class OverlayDriver implements StorageDriver, LayerInventory {
       path: rootfs,
       mounts: [{ type: 'overlay', source: 'overlay', options: [`lowerdir=${lowers.join(':')}`, `upperdir=${upper}`, `workdir=${work}`] }],
     }
+  }
+
+  /** The image's layer dirs, top first, as the container's overlay stacks them. */
+  private lowers(layers: LayerRef[]): string[] {
+    return layers.map((l) => this.layerDir(l.diffId)).reverse()
+  }
+
+  /** `diff`: the `upper` dir read against the layer dirs (Docker's overlay2 rules, tsrun-shim changes). */
+  async changes(_id: string, layers: LayerRef[], containerDir: string, opts: ChangesOptions): Promise<RootfsChange[]> {
+    const args = ['changes', '--upper', path.join(containerDir, 'upper'), ...skipArgs(opts)]
+    for (const l of this.lowers(layers)) args.push('--lower', l)
+    return readChangeRecords(programStream(shimPath(), args))
+  }
+
+  /** `commit`: the `upper` dir is the layer already; its whiteouts and opaque dirs become OCI ones. */
+  async changesLayer(_id: string, _layers: LayerRef[], containerDir: string, opts: ChangesOptions): Promise<TarStream> {
+    return programStream(shimPath(), ['changes', '--upper', path.join(containerDir, 'upper'), ...skipArgs(opts), '--layer'])
+  }
+
+  /**
+   * `export`: a read-only overlay of `upper` over the layer dirs, which the
+   * shim mounts onto the (host-side empty) `rootfs` dir in a private mount
+   * namespace of its own, running container or not.
+   */
+  async exportRootfs(_id: string, layers: LayerRef[], containerDir: string): Promise<TarStream> {
+    const rootfs = path.join(containerDir, 'rootfs')
+    const empty = path.join(containerDir, 'empty')
+    const lowers = this.lowers(layers)
+    if (lowers.length === 0) {
+      fs.mkdirSync(empty, { recursive: true })
+      lowers.push(empty)
+    }
+    const args = ['export', '--root', rootfs, '--lower', path.join(containerDir, 'upper')]
+    for (const l of lowers) args.push('--lower', l)
+    return programStream(shimPath(), args)
   }
 
   /** The container's writable layer: its `upper` dir (what `ps -s` shows as SIZE). */

@@ -58,7 +58,10 @@ pub fn create(ctx: &Ctx, p: &Parsed, id: &str, foreground: bool) -> Result<Made,
         (false, Some(_)) => return Err("--console-socket needs process.terminal to be true".into()),
         (false, None) => StdioPlan::Inherit,
     };
-    if let (Some(adj), Some(now)) = (spec.process.oom_score_adj, tsrun_container::init::oom_score_adj_now()) {
+    if let (Some(adj), Some(now)) = (
+        spec.process.oom_score_adj,
+        tsrun_container::init::oom_score_adj_now(),
+    ) {
         if adj < now && !has_cap_sys_resource() {
             ctx.log.warn(&format!("process.oomScoreAdj {adj} is below ours ({now}) and this host withholds CAP_SYS_RESOURCE: the container keeps {now}"));
         }
@@ -85,21 +88,18 @@ pub fn create(ctx: &Ctx, p: &Parsed, id: &str, foreground: bool) -> Result<Made,
         mkfifo(&fifo)?;
         let cgroups_path = cgroups_path(&spec, id);
         let cg = tsrun_sys::cgroup::Cgroup::for_host(&cgroups_path).map_err(|e| e.to_string())?;
-        cg.create().map_err(|e| e.to_string())?;
         // Another container (of another --root, or one that outlived its
-        // state) already lives there: joining it would mix the two.
-        let others = cg.pids();
-        if !others.is_empty() {
-            return Err(format!(
-                "container's cgroup {cgroups_path} is not empty: {} process(es) found",
-                others.len()
-            ));
-        }
-        if let Some(r) = &spec.linux.resources {
-            for missing in cg.apply(r).map_err(|e| e.to_string())? {
-                ctx.log
-                    .warn(&format!("{missing} limits are not enforced on this host"));
-            }
+        // state) may already live there: joining it would mix the two.
+        let missing = tsrun_sys::cgroup::prepare(
+            &cg,
+            &cgroups_path,
+            spec.linux.resources.as_ref(),
+            tsrun_sys::cgroup::Busy::Refuse,
+        )
+        .map_err(|e| e.to_string())?;
+        for m in missing {
+            ctx.log
+                .warn(&format!("{m} limits are not enforced on this host"));
         }
         let mut st = State {
             oci_version: OCI_VERSION.into(),
@@ -249,7 +249,10 @@ fn allow_standard_devices(spec: &mut tsrun_sys::oci::Spec) {
 fn has_cap_sys_resource() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("CapEff:").map(|v| v.trim().to_string())))
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("CapEff:").map(|v| v.trim().to_string()))
+        })
         .and_then(|hex| u64::from_str_radix(&hex, 16).ok())
         .is_some_and(|caps| caps & (1 << 24) != 0) // CAP_SYS_RESOURCE
 }

@@ -165,6 +165,7 @@ mod tests {
             swap: Some(96 << 20),
             reservation: Some(32 << 20),
             disable_oom_killer: Some(true),
+            ..Default::default()
         };
         assert_eq!(
             apply_v2(t.path(), &m).unwrap(),

@@ -34,14 +34,7 @@ use super::cp::{container_source, Source};
 pub fn tar_out<W: Write>(root: RawFd, src: &str, follow: bool, out: W) -> Result<u64> {
     let source = container_source(root, src, follow)?;
     let open = Rc::new(Cell::new(true));
-    let mut w = TarWriter {
-        tar: tar::Builder::new(Gate {
-            inner: out,
-            open: open.clone(),
-        }),
-        first_names: HashMap::new(),
-        entries: 0,
-    };
+    let mut w = TarWriter::new(out, open.clone(), false);
     let walked = match source {
         Source::Contents(dir) => {
             let st = fstat(dir.as_raw_fd(), src)?;
@@ -63,13 +56,13 @@ pub fn tar_out<W: Write>(root: RawFd, src: &str, follow: bool, out: W) -> Result
         open.set(false);
         return Err(e);
     }
-    let mut out = w.tar.into_inner().map_err(|e| write_err(&e))?;
+    let (entries, mut out) = w.finish()?;
     out.flush().map_err(|e| write_err(&e))?;
-    Ok(w.entries)
+    Ok(entries)
 }
 
 /// A writer that drops everything once `open` is false.
-struct Gate<W: Write> {
+pub(crate) struct Gate<W: Write> {
     inner: W,
     open: Rc<Cell<bool>>,
 }
@@ -114,20 +107,83 @@ pub fn tar_in<R: Read + Send + 'static>(
     unpack_stream(input, dir, dest, if archive { None } else { Some((0, 0)) })
 }
 
-fn write_err(e: &std::io::Error) -> SysError {
+pub(crate) fn write_err(e: &std::io::Error) -> SysError {
     SysError::from_io(e, "write", "-")
 }
 
-struct TarWriter<W: Write> {
+/// The tar writer of `cp -` and of image layers (`volume::changes`).
+pub(crate) struct TarWriter<W: Write> {
     tar: tar::Builder<Gate<W>>,
     /// Archive name of the first copy of each multiply-linked file.
     first_names: HashMap<(u64, u64), String>,
     entries: u64,
+    /// An overlay upper dir read as an image layer: its whiteouts (char
+    /// 0/0) become `.wh.NAME` entries and an opaque directory gets a
+    /// `.wh..wh..opq` entry, as the OCI image spec writes them.
+    overlay: bool,
+    /// Directories are written without their children (a layer made from a
+    /// list of changes names every child it wants).
+    pub(crate) shallow: bool,
+    /// Archive names (`etc/hosts`) left out when they are empty regular
+    /// files: the mount targets the engine made for its own binds.
+    pub(crate) skip: std::collections::HashSet<String>,
 }
 
+/// Prefix of an OCI whiteout entry's name.
+pub(crate) const WHITEOUT_PREFIX: &str = ".wh.";
+/// Name of the OCI opaque-directory marker.
+pub(crate) const OPAQUE_MARKER: &str = ".wh..wh..opq";
+
 impl<W: Write> TarWriter<W> {
+    /// A writer onto `out` that writes nothing more once `open` is false.
+    pub(crate) fn new(out: W, open: Rc<Cell<bool>>, overlay: bool) -> Self {
+        TarWriter {
+            tar: tar::Builder::new(Gate { inner: out, open }),
+            first_names: HashMap::new(),
+            entries: 0,
+            overlay,
+            shallow: false,
+            skip: Default::default(),
+        }
+    }
+
+    /// Ends the archive and answers the entries written and the writer.
+    pub(crate) fn finish(self) -> Result<(u64, W)> {
+        let entries = self.entries;
+        let gate = self.tar.into_inner().map_err(|e| write_err(&e))?;
+        Ok((entries, gate.inner))
+    }
+
+    /// An OCI whiteout for `arc` (`dir/name` becomes `dir/.wh.name`).
+    pub(crate) fn whiteout(&mut self, arc: &str, mtime: u64) -> Result<()> {
+        let (dir, base) = match arc.rsplit_once('/') {
+            Some((d, b)) => (format!("{d}/"), b),
+            None => (String::new(), arc),
+        };
+        self.marker(&format!("{dir}{WHITEOUT_PREFIX}{base}"), mtime)
+    }
+
+    /// An empty regular file entry: a whiteout or an opaque marker.
+    fn marker(&mut self, arc: &str, mtime: u64) -> Result<()> {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_mode(0o644);
+        h.set_mtime(mtime);
+        h.set_size(0);
+        self.append(&mut h, arc, std::io::empty(), &[])
+    }
+
     /// The entry `name` of `dir` (its lstat `st`), as `arc` in the archive.
-    fn node(&mut self, dir: RawFd, name: &CStr, st: &libc::stat, arc: &str) -> Result<()> {
+    pub(crate) fn node(
+        &mut self,
+        dir: RawFd,
+        name: &CStr,
+        st: &libc::stat,
+        arc: &str,
+    ) -> Result<()> {
+        if self.overlay && st.st_mode & libc::S_IFMT == libc::S_IFCHR && st.st_rdev == 0 {
+            return self.whiteout(arc, st.st_mtime.max(0) as u64);
+        }
         match st.st_mode & libc::S_IFMT {
             libc::S_IFDIR => {
                 let fd = open_at(dir, name, libc::O_RDONLY | libc::O_DIRECTORY, 0)
@@ -138,6 +194,15 @@ impl<W: Write> TarWriter<W> {
             libc::S_IFLNK => {
                 let target = read_link(dir, name, arc)?;
                 let mut h = header(st, tar::EntryType::Symlink);
+                // A target is written as it is: the tar crate's own link-name
+                // setter tidies paths (`/` became `//`, `./x` became `x`).
+                // One too long for the header goes as a GNU long link record,
+                // which carries the bytes unchanged.
+                if target.as_bytes().len() < 100 {
+                    h.set_link_name_literal(target.as_bytes())
+                        .map_err(|e| write_err(&e))?;
+                    return self.append(&mut h, arc, std::io::empty(), &[]);
+                }
                 self.tar
                     .append_link(&mut h, arc, OsStr::from_bytes(target.as_bytes()))
                     .map_err(|e| write_err(&e))?;
@@ -170,6 +235,17 @@ impl<W: Write> TarWriter<W> {
         let mut h = header(st, tar::EntryType::Directory);
         let x = xattrs(fd.as_raw_fd(), arc)?;
         self.append(&mut h, arc, std::io::empty(), &x)?;
+        if self.overlay && super::copy::is_opaque(fd.as_raw_fd()) {
+            self.marker(&format!("{arc}{OPAQUE_MARKER}"), st.st_mtime.max(0) as u64)?;
+        }
+        if self.shallow {
+            return Ok(());
+        }
+        self.children(fd, arc)
+    }
+
+    /// The children of the directory `fd` (archived as `arc`, ending in `/`), sorted.
+    pub(crate) fn children(&mut self, fd: OwnedFd, arc: &str) -> Result<()> {
         // Children of `./` are plain `name` (the tar crate drops a leading
         // `./` from entry names but not from hard link targets: keep both alike).
         let prefix = if arc == "./" { "" } else { arc };
@@ -179,6 +255,9 @@ impl<W: Write> TarWriter<W> {
             let Ok(cst) = lstat_at(fd.as_raw_fd(), &child) else {
                 continue;
             };
+            if is_mount_target(&cst) && self.skip.contains(&child_arc) {
+                continue;
+            }
             self.node(fd.as_raw_fd(), &child, &cst, &child_arc)?;
         }
         Ok(())
@@ -243,6 +322,11 @@ impl<W: Write> TarWriter<W> {
         self.entries += 1;
         Ok(())
     }
+}
+
+/// An empty regular file: what the engine creates for a bind mount of a file.
+pub(crate) fn is_mount_target(st: &libc::stat) -> bool {
+    st.st_mode & libc::S_IFMT == libc::S_IFREG && st.st_size == 0
 }
 
 /// A header for `st`: mode, owner, mtime, type (size 0 until set).
@@ -334,6 +418,38 @@ mod tests {
         let mut none = Vec::new();
         assert!(tar_out(open(&src).as_raw_fd(), "/missing", false, &mut none).is_err());
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn symlink_targets_are_written_as_they_are() {
+        let t = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("/", t.path().join("root")).unwrap();
+        std::os::unix::fs::symlink("./x", t.path().join("dot")).unwrap();
+        let d = super::super::copy::open_dir(t.path()).unwrap();
+        let root = oir(d.as_raw_fd(), "/", libc::O_PATH | libc::O_DIRECTORY, 0).unwrap();
+        let mut buf = Vec::new();
+        tar_out(root.as_raw_fd(), "/", false, &mut buf).unwrap();
+        let mut a = tar::Archive::new(std::io::Cursor::new(buf));
+        let mut links: Vec<(String, Vec<u8>)> = a
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.header().entry_type() == tar::EntryType::Symlink)
+            .map(|e| {
+                (
+                    e.path().unwrap().display().to_string(),
+                    e.header().link_name_bytes().unwrap().into_owned(),
+                )
+            })
+            .collect();
+        links.sort();
+        assert_eq!(
+            links,
+            [
+                ("dot".to_string(), b"./x".to_vec()),
+                ("root".to_string(), b"/".to_vec())
+            ]
+        );
     }
 
     #[test]

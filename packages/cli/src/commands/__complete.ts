@@ -68,5 +68,8 @@ function storeNames(open: () => Promise<Engine>): NameSource {
     async volumes() {
       return (await get()).volumes.store.list().map((v) => v.name).sort()
     },
+    async networks() {
+      return (await (await get()).networks.list()).map((n) => n.name)
+    },
   }
 }

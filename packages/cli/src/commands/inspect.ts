@@ -1,9 +1,10 @@
 import { Args, Flags } from '@oclif/core'
-import { ContainerNotFoundError, ImageNotFoundError, inspectView, InvalidArgumentError, InvalidReferenceError, TsrunError, VolumeNotFoundError, type Engine } from '@tsrun/core'
+import { ContainerNotFoundError, ImageNotFoundError, inspectView, InvalidArgumentError, InvalidReferenceError, NetworkNotFoundError, TsrunError, VolumeNotFoundError, type Engine } from '@tsrun/core'
 import { EngineCommand } from '../engine-command'
 import { imageView } from '../render/image-view'
 import { inspectObjects } from '../render/inspect-objects'
 import { volumeInspectView } from '../render/volume-view'
+import { networkInspectView } from '../render/network-view'
 
 /** The object kinds `inspect --type` takes, in the order a name is looked up without it (docker/cli's inspectAll). */
 const TYPES = ['container', 'image', 'network', 'volume'] as const
@@ -13,13 +14,6 @@ type ObjectType = (typeof TYPES)[number]
 class NoSuchObjectError extends TsrunError {
   constructor(ref: string) {
     super(`No such object: ${ref}`)
-  }
-}
-
-/** No network has this name (tsrun has no network objects yet: none has any). */
-class NetworkNotFoundError extends TsrunError {
-  constructor(ref: string) {
-    super(`No such network: ${ref}`)
   }
 }
 
@@ -75,7 +69,7 @@ export default class Inspect extends EngineCommand {
         engine.images.list()
         return imageView(engine.images.store.resolve(ref))
       case 'network':
-        throw new NetworkNotFoundError(ref)
+        return networkInspectView(await engine.networks.inspect(ref))
       case 'volume': {
         const v = engine.volumes.inspect(ref)
         return volumeInspectView(v, await engine.volumes.usage(v))

@@ -18,6 +18,7 @@ export interface NameSource {
   /** Familiar `repo:tag` of every tagged image. */
   images(): Promise<string[]>
   volumes(): Promise<string[]>
+  networks(): Promise<string[]>
 }
 
 /** One candidate: the word, and a summary shells that show one may print. */
@@ -48,10 +49,10 @@ export interface CommandInfo {
 
 /** Every command by id (`volume:ls`). */
 export type Catalog = Record<string, CommandInfo>
-type Kind = 'containers' | 'images' | 'volumes' | 'objects' | 'cp'
+type Kind = 'containers' | 'images' | 'volumes' | 'networks' | 'objects' | 'cp'
 
 /** What a command's arguments name, by the argument's name in the command class. */
-const ARG_KINDS: Record<string, Kind> = { container: 'containers', image: 'images', source: 'images', object: 'objects', volume: 'volumes', src: 'cp', dest: 'cp' }
+const ARG_KINDS: Record<string, Kind> = { container: 'containers', image: 'images', source: 'images', object: 'objects', volume: 'volumes', network: 'networks', src: 'cp', dest: 'cp' }
 /** Commands whose `name` argument is an existing volume (`volume create NAME` is a new one). */
 const VOLUME_NAME_COMMANDS = new Set(['volume:inspect', 'volume:rm'])
 /** The containers worth offering: Docker's completion offers running ones to `stop`, stopped ones to `start`. */
@@ -68,7 +69,7 @@ const STATE_FILTERS: Record<string, (c: ContainerName) => boolean> = {
   update: () => true,
 }
 /** Flags whose value is a container, or one of a few fixed words. */
-const FLAG_VALUES: Record<string, Kind | readonly string[]> = { 'volumes-from': 'containers', network: ['none', 'host'] }
+const FLAG_VALUES: Record<string, Kind | readonly string[]> = { 'volumes-from': 'containers', network: 'networks' }
 /** After the image (run, create) or the container (exec) come the container's command and its arguments. */
 const COMMAND_AFTER_FIRST = new Set(['run', 'create', 'exec'])
 
@@ -164,6 +165,7 @@ async function kindNames(kind: Kind, names: NameSource, keep: (c: ContainerName)
   if (kind === 'containers') return containerNames(names, keep)
   if (kind === 'images') return names.images()
   if (kind === 'volumes') return names.volumes()
+  if (kind === 'networks') return names.networks()
   return [...(await containerNames(names, keep)), ...(await names.images())]
 }
 

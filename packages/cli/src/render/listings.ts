@@ -91,3 +91,10 @@ export const STATS: Listing = {
   },
   columns: ['ID', 'Name', 'CPUPerc', 'MemUsage', 'MemPerc', 'NetIO', 'BlockIO', 'PIDs'],
 }
+
+/** `network ls` (docker/cli's networkContext). */
+export const NETWORKS: Listing = {
+  type: '*formatter.networkContext',
+  headers: { ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS', CreatedAt: 'CREATED AT' },
+  columns: ['ID', 'Name', 'Driver', 'Scope'],
+}

@@ -104,9 +104,18 @@ export function orderMounts<M extends { destination: string }>(engine: M[], user
   return all.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m) - depth(b.m) || a.i - b.i).map(({ m }) => m)
 }
 
+/**
+ * Files the engine bind-mounts into every container: their mount targets
+ * (empty files the runtime creates in the rootfs when the image has none)
+ * are no change of the container's own (`diff`, `commit`), as Docker keeps
+ * them in an init layer below the container's.
+ */
+export const ENGINE_FILE_MOUNTS = ['/etc/hostname', '/etc/hosts', '/etc/resolv.conf'] as const
+
 function etcMounts(etc: EtcFiles): Array<MountSpec & { destination: string }> {
   const bind = (destination: string, source: string) => ({ destination, type: 'bind', source, options: ['rbind', 'rprivate'] })
-  return [bind('/etc/hostname', etc.hostname), bind('/etc/hosts', etc.hosts), bind('/etc/resolv.conf', etc.resolvConf)]
+  const sources = [etc.hostname, etc.hosts, etc.resolvConf]
+  return ENGINE_FILE_MOUNTS.map((d, i) => bind(d, sources[i]))
 }
 
 /** uid/gid when the user spec is numeric; names are resolved by the runtime inside the rootfs. */

@@ -2,7 +2,8 @@ import * as fs from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
 import type { ImageSource, ResolvedImage } from '../backends/image-source'
 import type { BackendRegistry } from '../backends/registry'
-import type { StorageDriver } from '../backends/storage'
+import type { LayerRef, StorageDriver } from '../backends/storage'
+import type { TarStream } from '../backends/rootfs-changes'
 import type { EngineConfig } from '../config'
 import type { ContainerStore } from '../containers/container-store'
 import { ConflictError, ImageNotFoundError, InvalidArchiveError, InvalidArgumentError, InvalidReferenceError } from '../errors'
@@ -18,7 +19,8 @@ import { checkOutputPath, writeFileWhole, writeStreamWhole } from './archive/sav
 import { imageUsage, type UsageRow } from './disk-usage'
 import { collectGarbage, garbageBytes, type Garbage } from './garbage'
 import { ImageStore, StoredImage, type TagRequest } from './image-store'
-import { buildSingleLayerImage, spoolLayer, writeSingleLayerImage } from './import'
+import { buildSingleLayerImage, spoolLayer, writeSingleLayerImage, type SingleLayerImage, type SpooledLayer } from './import'
+import { buildCommitImage, type CommitOptions } from './commit'
 import { Lease, type Held } from './leases'
 import { pullImage, type PullEvent } from './pull'
 import { familiarString, formatReference, parseReference, repositoryOf } from './reference'
@@ -81,33 +83,81 @@ export class ImageService {
    * import made.
    */
   async importTarball(input: Readable, label: string, ref?: string): Promise<StoredImage> {
+    return this.storeLayerImage({ stream: input, done: Promise.resolve() }, label, `cannot import ${label}`, ref, [], (layer) => ({ image: buildSingleLayerImage(layer), layerSizes: [layer.uncompressedSize] }))
+  }
+
+  /**
+   * `commit`: `base` with the layer `input` writes on top, its config as
+   * `opts` say (commit.ts), stored as an import is (below). Answers the new
+   * image; a failure leaves nothing of it.
+   */
+  async commitLayer(input: TarStream, container: string, base: StoredImage, opts: CommitOptions, ref?: string): Promise<StoredImage> {
+    return this.storeLayerImage(input, `the changes of container ${container}`, `cannot commit ${container}`, ref, base.layers, (layer) => ({
+      image: buildCommitImage(base, layer, opts),
+      layerSizes: [...base.layerSizes, layer.uncompressedSize],
+      held: [...base.manifest.layers.map((l) => l.digest)],
+    }), { allowEmpty: true })
+  }
+
+  /**
+   * One new layer from a tar stream and an image made with it: the tar is
+   * spooled and checked (spoolLayer), the writer's end awaited, the blob
+   * committed under a lease, config and manifest written, the default
+   * storage driver given every layer before the tag appears, so a bad
+   * stream leaves nothing `images` shows, and a failure removes what this
+   * made. `below` are the layers under the new one (none for an import).
+   */
+  private async storeLayerImage(
+    input: TarStream,
+    label: string,
+    failing: string,
+    ref: string | undefined,
+    below: LayerRef[],
+    build: (layer: SpooledLayer) => { image: SingleLayerImage; layerSizes: number[]; held?: string[] },
+    spool: { allowEmpty?: boolean } = {},
+  ): Promise<StoredImage> {
     const canonical = ref ? formatReference(parseReference(ref)) : undefined
     this.store.init()
     return this.leased(true, async (lease) => {
-      const layer = await spoolLayer(this.store, input, label)
-      const image = buildSingleLayerImage(layer)
+      let layer: SpooledLayer
       try {
-        await lease.hold({ blobs: [layer.descriptor.digest, ...image.digests], layers: [layer.diffId] })
+        layer = await spoolLayer(this.store, input.stream, label, spool)
+      } catch (err) {
+        // The writer's own failure says more than the cut stream it left.
+        await input.done
+        throw err
+      }
+      try {
+        await input.done
+      } catch (err) {
+        this.store.dropTemp(layer.tmp)
+        throw err
+      }
+      const { image, layerSizes, held } = build(layer)
+      try {
+        await lease.hold({ blobs: [layer.descriptor.digest, ...image.digests, ...(held ?? [])], layers: [...below.map((l) => l.diffId), layer.diffId] })
         this.store.commitBlob(layer.tmp, layer.descriptor.digest)
       } catch (err) {
         this.store.dropTemp(layer.tmp)
-        throw explainOutOfSpace(err, `cannot import ${label}`, this.store.dir)
+        throw explainOutOfSpace(err, failing, this.store.dir)
       }
       let manifest
       try {
         manifest = writeSingleLayerImage(this.store, image)
       } catch (err) {
-        throw explainOutOfSpace(err, `cannot import ${label}`, this.store.paths.tmp)
+        throw explainOutOfSpace(err, failing, this.store.paths.tmp)
       }
+      const top: LayerRef = { diffId: layer.diffId, blobPath: this.store.blobPath(layer.descriptor.digest), mediaType: layer.descriptor.mediaType }
       try {
-        await this.defaultStorage().prepareLayers([{ diffId: layer.diffId, blobPath: this.store.blobPath(layer.descriptor.digest), mediaType: layer.descriptor.mediaType }])
+        await this.defaultStorage().prepareLayers([...below, top])
       } catch (err) {
-        throw explainOutOfSpace(err, `cannot import ${label}`, this.store.paths.storage(this.config.storageDriver))
+        throw explainOutOfSpace(err, failing, this.store.paths.storage(this.config.storageDriver))
       }
+      const size = layerSizes.reduce((a, b) => a + b, 0)
       try {
-        await this.store.tag(manifest, canonical, layer.uncompressedSize, [layer.uncompressedSize])
+        await this.store.tag(manifest, canonical, size, layerSizes)
       } catch (err) {
-        throw explainOutOfSpace(err, `cannot import ${label}: writing the image index`, this.store.dir)
+        throw explainOutOfSpace(err, `${failing}: writing the image index`, this.store.dir)
       }
       return this.store.list().find((img) => img.manifestDigest === manifest.digest)!
     })

@@ -26,7 +26,7 @@ const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd])
  * On failure the temp file is gone and the error says what is wrong: a
  * corrupt gzip stream, a hostile entry, or a full disk (and where).
  */
-export async function spoolLayer(store: ImageStore, input: Readable, label: string): Promise<SpooledLayer> {
+export async function spoolLayer(store: ImageStore, input: Readable, label: string, opts: { allowEmpty?: boolean } = {}): Promise<SpooledLayer> {
   let spooled
   try {
     spooled = await store.spool(input)
@@ -42,7 +42,7 @@ export async function spoolLayer(store: ImageStore, input: Readable, label: stri
       throw new InvalidArchiveError(`${label}: zstd-compressed archives cannot be imported yet; decompress it first (zstd -d)`)
     }
     const gzip = n >= 2 && head.subarray(0, 2).equals(GZIP_MAGIC)
-    const checker = new TarChecker(label)
+    const checker = new TarChecker(label, opts.allowEmpty)
     const hash = createHash('sha256')
     let uncompressedSize = 0
     let stream: Readable = fs.createReadStream(spooled.tmp)

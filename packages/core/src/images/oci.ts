@@ -51,7 +51,7 @@ export interface ImageConfig {
   variant?: string
   config?: ImageRuntimeConfig
   rootfs: { type: 'layers'; diff_ids: string[] }
-  history?: Array<{ created?: string; created_by?: string; comment?: string; empty_layer?: boolean }>
+  history?: Array<{ created?: string; author?: string; created_by?: string; comment?: string; empty_layer?: boolean }>
 }
 
 /** The host's platform in OCI words. */

@@ -19,10 +19,13 @@ export class TarChecker {
   private readonly parser: TarParser
   private readonly symlinks = new Set<string>()
   private entries = 0
+  /** Every byte so far was zero: end-of-archive blocks and nothing else. */
+  private onlyZeros = true
   private failure?: Error
   private readonly done: Promise<TarScan>
 
-  constructor(private readonly label: string) {
+  /** `allowEmpty`: a tar of no entries is fine (a commit of a container that changed nothing). */
+  constructor(private readonly label: string, private readonly allowEmpty = false) {
     // Required here, not at the top: `tar` costs ~45 ms to load and only
     // import/load need it, while every command loads this module.
     const { Parser } = require('tar') as typeof import('tar')
@@ -32,14 +35,19 @@ export class TarChecker {
       entry.resume()
     })
     this.done = new Promise((resolve, reject) => {
-      this.parser.on('error', (err: Error) => reject(this.failure ?? this.notTar(err)))
-      this.parser.on('end', () => (this.failure ? reject(this.failure) : this.entries === 0 ? reject(this.notTar()) : resolve({ entries: this.entries })))
+      this.parser.on('error', (err: Error) => {
+        // node-tar calls a tar of only end-of-archive blocks unrecognised: it is an empty tar.
+        if (!this.failure && this.allowEmpty && this.entries === 0 && this.onlyZeros) resolve({ entries: 0 })
+        else reject(this.failure ?? this.notTar(err))
+      })
+      this.parser.on('end', () => (this.failure ? reject(this.failure) : this.entries === 0 && !this.allowEmpty ? reject(this.notTar()) : resolve({ entries: this.entries })))
     })
     this.done.catch(() => undefined)
   }
 
   /** Feed uncompressed tar bytes. */
   write(chunk: Buffer): void {
+    if (this.onlyZeros && chunk.some((b) => b !== 0)) this.onlyZeros = false
     if (!this.failure) this.parser.write(chunk)
   }
 
