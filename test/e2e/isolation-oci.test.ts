@@ -109,6 +109,12 @@ for (const b of BACKENDS) {
       const id = await runD(['demo:1', 'sh', '-c', "trap 'echo bye; exit 0' TERM; while true; do echo tick; sleep 0.2; done"])
       await waitFor(async () => (await t.ok(['logs', id])).stdout.includes('tick'), 'the first tick in the log')
       expect((await t.inspect(id)).State.Status).toBe('running')
+      // What the runtime was given needs nothing of tsrun's.
+      const spec = JSON.parse(fs.readFileSync(path.join(t.root, 'containers', id, 'runtime-bundle', 'config.json'), 'utf8'))
+      expect(Object.keys(spec.annotations ?? {}).filter((k) => k.startsWith('io.tsrun.'))).toEqual([])
+      expect(JSON.stringify(spec.mounts)).not.toContain('io.tsrun.')
+      expect(spec.root.path).toBe(path.join(t.root, 'containers', id, 'rootfs'))
+      expect(spec.linux.cgroupsPath).toBe(`/tsrun/${id}`)
       await t.ok(['stop', '-t', '5', id])
       const stopped = (await t.inspect(id)).State
       expect(stopped.Status).toBe('exited')
