@@ -1,7 +1,7 @@
 //! Command line of `tsrun-shim run` (docs/runtime-contract.md §1):
 //! `run --bundle DIR --state-dir DIR --id ID [--detach] [--stdin]
 //!  [--exit-command PATH [--exit-command-arg ARG]...]
-//!  [--detach-keys HEX --detach-fd FD]`.
+//!  [--detach-keys HEX --detach-fd FD] [--runtime PATH [--runtime-root DIR]]`.
 //! Values may follow as the next word or after `=`.
 use std::path::PathBuf;
 
@@ -18,9 +18,14 @@ pub struct RunArgs {
     pub detach_keys: Option<Vec<u8>>,
     /// Told (one byte, then closed) when the terminal detached.
     pub detach_fd: Option<i32>,
+    /// Start the container through this OCI runtime binary (runc's CLI)
+    /// instead of creating it ourselves (runtime_start.rs).
+    pub runtime: Option<String>,
+    /// The runtime's `--root` (its state directory).
+    pub runtime_root: Option<PathBuf>,
 }
 
-pub const USAGE: &str = "usage: tsrun-shim run --bundle DIR --state-dir DIR --id ID [--detach] [--stdin] [--exit-command PATH [--exit-command-arg ARG]...] [--detach-keys HEX --detach-fd FD]";
+pub const USAGE: &str = "usage: tsrun-shim run --bundle DIR --state-dir DIR --id ID [--detach] [--stdin] [--exit-command PATH [--exit-command-arg ARG]...] [--detach-keys HEX --detach-fd FD] [--runtime PATH [--runtime-root DIR]]";
 
 /// Parse everything after the program name.
 pub fn parse<I: IntoIterator<Item = String>>(argv: I) -> Result<RunArgs, String> {
@@ -51,6 +56,8 @@ pub fn parse<I: IntoIterator<Item = String>>(argv: I) -> Result<RunArgs, String>
             "--exit-command-arg" => a.exit_command_args.push(value("--exit-command-arg")?),
             "--detach-keys" => a.detach_keys = Some(crate::escape::parse_hex(&value("--detach-keys")?)?),
             "--detach-fd" => a.detach_fd = Some(value("--detach-fd")?.parse().map_err(|_| "--detach-fd needs a file descriptor number".to_string())?),
+            "--runtime" => a.runtime = Some(value("--runtime")?),
+            "--runtime-root" => a.runtime_root = Some(PathBuf::from(value("--runtime-root")?)),
             "--detach" | "-d" => a.detach = true,
             "--stdin" | "-i" => a.stdin = true,
             other => return Err(format!("unknown flag {other:?}\n{USAGE}")),
@@ -61,6 +68,9 @@ pub fn parse<I: IntoIterator<Item = String>>(argv: I) -> Result<RunArgs, String>
     a.id = id.ok_or("missing --id")?;
     if a.id.is_empty() {
         return Err("--id must not be empty".into());
+    }
+    if a.runtime_root.is_some() && a.runtime.is_none() {
+        return Err("--runtime-root needs --runtime".into());
     }
     Ok(a)
 }
@@ -111,6 +121,14 @@ mod tests {
             .unwrap_err()
             .contains("needs a value"));
         assert!(p(&["run", "--what"]).unwrap_err().contains("unknown flag"));
+    }
+
+    #[test]
+    fn runtime_and_its_root() {
+        let a = p(&["run", "--bundle", "/b", "--state-dir", "/s", "--id", "c", "--runtime", "/usr/bin/runc", "--runtime-root=/run/r"]).unwrap();
+        assert_eq!(a.runtime.as_deref(), Some("/usr/bin/runc"));
+        assert_eq!(a.runtime_root, Some(PathBuf::from("/run/r")));
+        assert!(p(&["run", "--bundle", "/b", "--state-dir", "/s", "--id", "c", "--runtime-root", "/r"]).unwrap_err().contains("needs --runtime"));
     }
 
     #[test]

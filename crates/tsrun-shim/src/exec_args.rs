@@ -1,6 +1,7 @@
 //! Command line of `tsrun-shim exec` (docs/runtime-contract.md §1b):
 //! `exec --bundle DIR --state-dir DIR --process FILE [--user USER]
-//!  [--detach] [--stdin] [--detach-keys HEX --detach-fd FD]`. Values may
+//!  [--detach] [--stdin] [--detach-keys HEX --detach-fd FD]
+//!  [--runtime PATH [--runtime-root DIR] [--id ID]]`. Values may
 //! follow as the next word or after `=`.
 use std::path::PathBuf;
 
@@ -20,9 +21,14 @@ pub struct ExecArgs {
     pub detach_keys: Option<Vec<u8>>,
     /// Told (one byte, then closed) when the terminal detached.
     pub detach_fd: Option<i32>,
+    /// The container was started through this OCI runtime: exec through it too.
+    pub runtime: Option<String>,
+    pub runtime_root: Option<PathBuf>,
+    /// The container's id for the runtime (default: the state dir's name).
+    pub id: Option<String>,
 }
 
-pub const USAGE: &str = "usage: tsrun-shim exec --bundle DIR --state-dir DIR --process FILE [--user USER] [--detach] [--stdin] [--detach-keys HEX --detach-fd FD]";
+pub const USAGE: &str = "usage: tsrun-shim exec --bundle DIR --state-dir DIR --process FILE [--user USER] [--detach] [--stdin] [--detach-keys HEX --detach-fd FD] [--runtime PATH [--runtime-root DIR] [--id ID]]";
 
 /// Parse the words after `exec`.
 pub fn parse<I: IntoIterator<Item = String>>(argv: I) -> Result<ExecArgs, String> {
@@ -47,6 +53,9 @@ pub fn parse<I: IntoIterator<Item = String>>(argv: I) -> Result<ExecArgs, String
             "--user" => a.user = value("--user")?,
             "--detach-keys" => a.detach_keys = Some(crate::escape::parse_hex(&value("--detach-keys")?)?),
             "--detach-fd" => a.detach_fd = Some(value("--detach-fd")?.parse().map_err(|_| "--detach-fd needs a file descriptor number".to_string())?),
+            "--runtime" => a.runtime = Some(value("--runtime")?),
+            "--runtime-root" => a.runtime_root = Some(PathBuf::from(value("--runtime-root")?)),
+            "--id" => a.id = Some(value("--id")?),
             "--detach" | "-d" => a.detach = true,
             "--stdin" | "-i" => a.stdin = true,
             other => return Err(format!("unknown flag {other:?}\n{USAGE}")),

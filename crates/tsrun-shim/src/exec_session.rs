@@ -53,7 +53,7 @@ pub fn main(argv: Vec<String>) -> i32 {
     }
 }
 
-fn not_running(a: &ExecArgs) -> Failure {
+pub(crate) fn not_running(a: &ExecArgs) -> Failure {
     let id = a
         .state_dir
         .file_name()
@@ -66,7 +66,7 @@ fn not_running(a: &ExecArgs) -> Failure {
 }
 
 /// PID 1's host pid, if the monitor's state says it runs and it is the same process.
-fn container_pid(a: &ExecArgs) -> Result<i32, Failure> {
+pub(crate) fn container_pid(a: &ExecArgs) -> Result<i32, Failure> {
     let path = state::state_path(&a.state_dir);
     let text = std::fs::read(&path).map_err(|_| not_running(a))?;
     let v: serde_json::Value = serde_json::from_slice(&text).map_err(|_| not_running(a))?;
@@ -79,6 +79,9 @@ fn container_pid(a: &ExecArgs) -> Result<i32, Failure> {
 }
 
 fn run(a: &ExecArgs, rep: &mut Reporter) -> Result<i32, Failure> {
+    if a.runtime.is_some() {
+        return crate::runtime_exec::run(a, rep);
+    }
     let sigfd = signals::block_and_open()?;
     let spec = Spec::load(&a.bundle)?;
     let process = exec_child::read_process(&a.process)?;

@@ -7,7 +7,9 @@
 //! monitor loop → drain, kill and remove the cgroup → shim.json exited →
 //! exit command → exit with the container's code. A foreground run whose
 //! terminal detached (detach keys) goes on as a detached monitor. Creating
-//! the container itself (clone, the init, exec into it) is tsrun-container's.
+//! the container itself (clone, the init, exec into it) is tsrun-container's,
+//! or, with `--runtime PATH`, another OCI runtime's driven through runc's
+//! command line (runtime_start.rs): the rest of the flow is the same.
 mod args;
 mod attach;
 mod clock;
@@ -23,6 +25,11 @@ mod monitor;
 mod relay;
 mod restart;
 mod rootfs;
+mod runtime_cli;
+mod runtime_exec;
+mod runtime_spec;
+mod runtime_start;
+mod console_socket;
 mod state;
 
 use std::path::Path;
@@ -82,6 +89,8 @@ fn run_exit_command(a: &RunArgs) {
             libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
             libc::signal(libc::SIGPIPE, libc::SIG_DFL);
             libc::setsid();
+            // After `--runtime`: run it in the host's mount namespace, not ours.
+            runtime_start::back_to_host_mounts();
             Ok(())
         });
     }
@@ -161,6 +170,18 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
             Err(e) => return fail(a, &mut st, &mut rep, None, e.into()),
         };
     let journal = events::Journal::from_spec(&spec, &a.id);
+    // With another OCI runtime: our own mount namespace holding the rootfs.
+    let runtime = a.runtime.as_ref().map(|path| runtime_cli::Runtime {
+        path: path.clone(),
+        root: a.runtime_root.clone(),
+        id: a.id.clone(),
+        log: a.state_dir.join("runtime.log"),
+        rro: runtime_spec::runtime_knows_rro(path),
+    });
+    let rootfs = match runtime.as_ref().map(|_| runtime_start::enter_private_root(&spec, Path::new(&a.bundle))).transpose() {
+        Ok(r) => r,
+        Err(f) => return fail(a, &mut st, &mut rep, None, f),
+    };
     // Restart policies apply to detached containers only: a foreground run
     // ends with its container, as the caller waits for its exit code.
     let policy = restart::Policy::from_spec(&spec).filter(|_| !foreground);
@@ -172,7 +193,8 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
         attach::AttachServer::bind(&a.state_dir, spec.process.terminal)
     };
     let exit = loop {
-        if let Some(cg) = &cgroup {
+        // With another runtime, the runtime makes the cgroup.
+        if let Some(cg) = cgroup.as_ref().filter(|_| runtime.is_none()) {
             // What is not enforced was warned about by the engine at create.
             let path = spec.linux.cgroups_path.as_deref().unwrap_or_default();
             if let Err(e) =
@@ -192,7 +214,21 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
         };
         st.started_at = Some(clock::now_rfc3339());
         let began = std::time::Instant::now();
-        let started = match create::start(&spec, &opts) {
+        let made = match (&runtime, &rootfs) {
+            (Some(rt), Some(root)) => runtime_start::start(
+                rt,
+                &runtime_start::StartOpts {
+                    engine_bundle: Path::new(&a.bundle),
+                    state_dir: &a.state_dir,
+                    spec: &spec,
+                    root,
+                    keep_stdin: a.stdin,
+                    winsize: initial_winsize(&spec, foreground),
+                },
+            ),
+            _ => create::start(&spec, &opts),
+        };
+        let started = match made {
             Ok(s) => s,
             Err(f) => return fail(a, &mut st, &mut rep, cgroup.as_ref(), f),
         };
@@ -250,6 +286,11 @@ fn run(a: &RunArgs, mut rep: Reporter) -> i32 {
 
         let oom = cgroup.as_ref().is_some_and(|c| c.oom_killed());
         st.oom_killed = Some(oom);
+        // The runtime's state and cgroup go with its `delete`; ours below
+        // takes whatever it left.
+        if let Some(rt) = &runtime {
+            rt.delete();
+        }
         if let Some(cg) = &cgroup {
             if let Err(e) = cg.remove() {
                 st.error = Some(e.to_string());

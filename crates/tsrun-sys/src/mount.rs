@@ -474,6 +474,18 @@ fn clone_from_namespace(ns: &str, path: &str, recursive: bool) -> Result<OwnedFd
     Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
+/// Attach a clone of the mount at `path` in the mount namespace `ns` on the
+/// directory `target` of our own namespace (open_tree there, move_mount
+/// here). For a monitor handing another OCI runtime a mount it can only
+/// bind by path: `target` must be in a namespace of the caller's own, so
+/// nothing reaches the host. Single-threaded callers only (setns).
+pub fn mount_from_namespace(ns: &str, path: &str, target: &Path, recursive: bool) -> Result<()> {
+    let tree = clone_from_namespace(ns, path, recursive)?;
+    let t = std::fs::File::open(target).map_err(|e| SysError::from_io(&e, "open", target.display().to_string()))?;
+    let fd = OwnedFd::from(t);
+    attach_tree(&tree, &fd).map_err(|e| mount_err(e, path, &target.display().to_string()))
+}
+
 /// move_mount a detached tree onto `target` (an O_PATH fd in the rootfs).
 fn attach_tree(tree: &OwnedFd, target: &OwnedFd) -> std::result::Result<(), i32> {
     const MOVE_MOUNT_T_EMPTY_PATH: libc::c_uint = 0x40;

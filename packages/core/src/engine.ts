@@ -42,6 +42,7 @@ export class Engine {
     return {
       container: this.container,
       registerBackend: (kind, name, factory, meta) => this.backends.register(kind, name, factory, origin, meta),
+      registerBackendFamily: (kind, label, accepts, factory, validate) => this.backends.registerFamily(kind, label, accepts, factory, origin, validate),
     }
   }
 

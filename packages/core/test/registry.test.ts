@@ -22,6 +22,30 @@ describe('backend registry', () => {
     reg.register('storage', 'bind', () => ({}))
     expect(() => reg.resolve('storage', 'zfs')).toThrow('unknown storage backend "zfs": registered storage backends are bind, overlay')
   })
+  it('a family serves the names it accepts, one instance per name; a registered name wins', () => {
+    const reg = new BackendRegistry(createEngineContainer())
+    const built: string[] = []
+    reg.register('isolation', 'native', () => ({ name: 'native' }))
+    reg.registerFamily('isolation', '/PATH', (n) => n.startsWith('/'), (_c, name) => {
+      built.push(name)
+      return { name }
+    })
+    expect(reg.resolve<{ name: string }>('isolation', '/usr/bin/runc').name).toBe('/usr/bin/runc')
+    expect(reg.resolve('isolation', '/usr/bin/runc')).toBe(reg.resolve('isolation', '/usr/bin/runc'))
+    expect(built).toEqual(['/usr/bin/runc'])
+    expect(reg.resolve<{ name: string }>('isolation', 'native').name).toBe('native')
+    expect(reg.names('isolation')).toEqual(['native', '/PATH'])
+    expect(() => reg.resolve('isolation', 'vm')).toThrow('registered isolation backends are native, /PATH')
+  })
+  it('assertKnown of a family name asks its validate; resolve does not (a made container stays reachable)', () => {
+    const reg = new BackendRegistry(createEngineContainer())
+    reg.registerFamily('isolation', '/PATH', (n) => n.startsWith('/'), (_c, name) => ({ name }), 'test', (name) => {
+      throw new Error(`${name} is not an executable file`)
+    })
+    expect(() => reg.assertKnown('isolation', '/nonexistent')).toThrow('/nonexistent is not an executable file')
+    expect(reg.resolve<{ name: string }>('isolation', '/nonexistent').name).toBe('/nonexistent')
+    expect(() => reg.assertKnown('isolation', 'vm')).toThrow('unknown isolation backend "vm"')
+  })
 })
 
 describe('versioned backend kinds', () => {

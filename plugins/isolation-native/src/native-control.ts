@@ -50,11 +50,13 @@ export function stats(handle: RuntimeHandle): CgroupFigures {
  * container's state dir (removed once the shim has read it, i.e. when it
  * returns detached, or exits). Foreground: stdio inherited, signals
  * forwarded, resolves with the shim's exit code = the command's.
+ * `runtimeArgs` (`--runtime PATH --runtime-root DIR --id ID`) exec through
+ * the OCI runtime that started the container.
  */
-export function exec(handle: RuntimeHandle, req: ExecRequest): Promise<number> {
+export function exec(handle: RuntimeHandle, req: ExecRequest, runtimeArgs: string[] = []): Promise<number> {
   const file = path.join(handle.stateDir, `exec-${randomBytes(6).toString('hex')}.json`)
   fs.writeFileSync(file, JSON.stringify(req.process), { mode: 0o600 })
-  const args = ['exec', '--bundle', req.bundleDir, '--state-dir', handle.stateDir, '--process', file]
+  const args = ['exec', '--bundle', req.bundleDir, '--state-dir', handle.stateDir, '--process', file, ...runtimeArgs]
   if (req.user) args.push('--user', req.user)
   if (req.detach) args.push('--detach')
   if (req.stdin) args.push('--stdin')

@@ -1,4 +1,6 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { constants } from 'node:os'
 import { removeCgroup, shimPath } from '@tsrun/native'
 import { ContainerStartError, type CgroupFigures, type ExecRequest, type IsolationBackend, type IsolationControl, type OciResources, type RuntimeHandle, type RuntimeState, type StartRequest, type StartResult, type CopyRequest } from '@tsrun/core'
@@ -16,14 +18,37 @@ import { pid1Alive, readShimState, toRuntimeState } from './shim-state'
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGUSR2']
 
 /**
+ * Another OCI runtime for the monitor to drive (plugins/isolation-oci):
+ * its binary and its `--root`.
+ */
+export interface OciRuntime {
+  /** Absolute path of a binary with runc's command line. */
+  path: string
+  /** Its state directory (`--root`), one per runtime under tsrun's run root. */
+  root: string
+}
+
+/**
  * `isolation:native`: namespaces, pivot_root and cgroups done by tsrun-shim,
  * a single-threaded Rust binary that stays the container's parent. This class
  * only spawns it (a plain fork+exec by libuv: no JS runs in a forked Node) and
  * reads the state file it keeps.
+ *
+ * Given an `OciRuntime`, the same monitor starts and execs through that
+ * runtime's command line instead (runtime-contract §1 `--runtime`); the
+ * state file, logs, signals and the cgroup (the runtime makes it at
+ * `linux.cgroupsPath`) are the same, so everything else here is too.
  */
 export class NativeIsolation implements IsolationBackend, IsolationControl {
+  constructor(private readonly oci?: OciRuntime) {}
+
+  /** The shim's flags that name the runtime (none for the native one). */
+  private runtimeArgs(): string[] {
+    return this.oci ? ['--runtime', this.oci.path, '--runtime-root', this.oci.root] : []
+  }
+
   async start(req: StartRequest): Promise<StartResult> {
-    const args = ['run', '--bundle', req.bundleDir, '--state-dir', req.stateDir, '--id', req.id]
+    const args = ['run', '--bundle', req.bundleDir, '--state-dir', req.stateDir, '--id', req.id, ...this.runtimeArgs()]
     if (req.detach) args.push('--detach')
     if (req.stdin) args.push('--stdin')
     if (req.exitCommand?.length) {
@@ -124,7 +149,7 @@ export class NativeIsolation implements IsolationBackend, IsolationControl {
   }
 
   exec(handle: RuntimeHandle, req: ExecRequest): Promise<number> {
-    return control.exec(handle, req)
+    return control.exec(handle, req, this.oci ? [...this.runtimeArgs(), '--id', handle.id] : [])
   }
 
   /** `tsrun cp` (IsolationCopy): done by `tsrun-shim cp`. */
@@ -133,6 +158,14 @@ export class NativeIsolation implements IsolationBackend, IsolationControl {
   }
 
   async cleanup(handle: RuntimeHandle): Promise<void> {
+    // A monitor killed before its own `delete` leaves the runtime's state
+    // (and maybe its init): the runtime takes them back first.
+    if (this.oci) {
+      const r = spawnSync(this.oci.path, ['--root', this.oci.root, 'delete', '--force', handle.id], { stdio: 'ignore' })
+      // A runtime that cannot say (its binary went away): its state for this
+      // id is `<root>/<id>` with runc, crun and tsrun-runtime alike.
+      if (r.error || r.status !== 0) fs.rmSync(path.join(this.oci.root, handle.id), { recursive: true, force: true })
+    }
     removeCgroup(handle.cgroupsPath)
   }
 }

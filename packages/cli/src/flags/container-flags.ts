@@ -1,3 +1,4 @@
+import * as path from 'node:path'
 import { Flags } from '@oclif/core'
 import type { CreateOptions } from '@tsrun/core'
 import { InvalidArgumentError } from '@tsrun/core'
@@ -22,6 +23,7 @@ export const containerFlags = {
   network: Flags.string({ aliases: ['net'], description: 'network mode: none (a private namespace with only lo) or host (default none, or network in tsrun.conf / TSRUN_NETWORK)' }),
   label: Flags.string({ char: 'l', multiple: true, multipleNonGreedy: true, description: 'set a label (KEY=VAL)' }),
   isolation: Flags.string({ description: 'isolation backend (env TSRUN_ISOLATION; default native)' }),
+  runtime: Flags.string({ description: "OCI runtime: a name (runc, crun, youki) or the path of any runtime with runc's command line (as podman's --runtime)" }),
   'storage-driver': Flags.string({ description: 'storage driver (env TSRUN_STORAGE_DRIVER; default overlay)' }),
   ...mountFlags,
   ...resourceFlags,
@@ -45,10 +47,27 @@ export interface ContainerFlagValues extends ResourceFlagValues, MountFlagValues
   network?: string
   label?: string[]
   isolation?: string
+  runtime?: string
   'storage-driver'?: string
   init?: boolean
   /** From pullFlags, which `run` and `create` also take. */
   platform?: string
+}
+
+/**
+ * `--isolation` and podman's `--runtime`: a runtime's name is that
+ * isolation backend, a path (relative to here) names the binary itself
+ * (plugins/isolation-oci serves absolute paths). Both given must agree.
+ */
+function isolationOf(flags: ContainerFlagValues): string | undefined {
+  const rt = flags.runtime
+  if (rt === undefined) return flags.isolation
+  if (rt === '') throw new InvalidArgumentError('--runtime needs a runtime name or the path of a runtime binary')
+  const name = rt.includes('/') ? path.resolve(rt) : rt
+  if (flags.isolation !== undefined && flags.isolation !== name) {
+    throw new InvalidArgumentError(`--runtime ${rt} and --isolation ${flags.isolation} name different backends; give one of them`)
+  }
+  return name
 }
 
 export function toCreateOptions(flags: ContainerFlagValues, image: string, command: string[]): CreateOptions {
@@ -66,7 +85,7 @@ export function toCreateOptions(flags: ContainerFlagValues, image: string, comma
     stdin: Boolean(flags.interactive),
     network: flags.network,
     autoRemove: Boolean(flags.rm),
-    isolation: flags.isolation,
+    isolation: isolationOf(flags),
     storageDriver: flags['storage-driver'],
     labels: parseLabels([...labelFileEntries(flags['label-file'] ?? []), ...(flags.label ?? [])]),
     mounts: toMountInputs(flags),

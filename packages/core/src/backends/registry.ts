@@ -42,6 +42,21 @@ export interface BackendDescription {
   origin: string
 }
 
+/** Builds the backend for one name of a family (see `registerFamily`). */
+export type FamilyFactory<T = unknown> = (container: DependencyContainer, name: string) => T
+
+/** Names one factory serves, with the label listings show for them. */
+interface Family {
+  kind: BackendKind
+  label: string
+  accepts: (name: string) => boolean
+  factory: FamilyFactory
+  /** Throws a TsrunError when a name may not be chosen now (create); not asked for existing containers. */
+  validate?: (name: string) => void
+  origin: string
+  instances: Map<string, unknown>
+}
+
 interface Entry {
   factory: BackendFactory
   instance?: unknown
@@ -59,6 +74,7 @@ interface Entry {
  */
 export class BackendRegistry {
   private readonly entries = new Map<string, Entry>()
+  private readonly families: Family[] = []
 
   constructor(private readonly container: DependencyContainer) {}
 
@@ -74,27 +90,57 @@ export class BackendRegistry {
 
   /** Every backend of `kind` with its version, capabilities and plugin, by name. */
   describe(kind: BackendKind): BackendDescription[] {
-    return this.names(kind).map((name) => {
-      const e = this.entries.get(`${kind}:${name}`)!
-      return { kind, name, version: e.version, capabilities: e.capabilities, origin: e.origin }
-    })
+    const named = [...this.entries.entries()]
+      .filter(([k]) => k.startsWith(`${kind}:`))
+      .map(([k, e]) => ({ kind, name: k.slice(kind.length + 1), version: e.version, capabilities: e.capabilities, origin: e.origin }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    const families = this.families.filter((f) => f.kind === kind).map((f) => ({ kind, name: f.label, version: BACKEND_KIND_VERSIONS[kind], capabilities: [], origin: f.origin }))
+    return [...named, ...families]
+  }
+
+  /**
+   * A family of names served by one factory, for backends named by the
+   * user rather than by a plugin: `isolation` names that are paths
+   * (`--runtime /usr/local/bin/crun`, as podman's flag). A registered name
+   * wins over a family; `label` stands for the family in listings.
+   * `validate` is asked by `assertKnown` only (a new container's choice:
+   * `--runtime /nonexistent` is refused there), never when a container
+   * already made is resolved, so one whose binary went away can still be
+   * stopped and removed.
+   */
+  registerFamily<T>(kind: BackendKind, label: string, accepts: (name: string) => boolean, factory: FamilyFactory<T>, origin = 'unknown', validate?: (name: string) => void): void {
+    this.families.push({ kind, label, accepts, factory, validate, origin, instances: new Map() })
   }
 
   /** The backend of `kind` registered as `name`; UnknownBackendError listing the registered names otherwise. */
   resolve<T>(kind: BackendKind, name: string): T {
     const entry = this.entries.get(`${kind}:${name}`)
-    if (!entry) throw new UnknownBackendError(kind, name, this.names(kind))
+    if (!entry) return this.fromFamily<T>(kind, name)
     entry.instance ??= entry.factory(this.container)
     return entry.instance as T
   }
 
-  /** Check a name without building the backend. */
-  assertKnown(kind: BackendKind, name: string): void {
-    if (!this.entries.has(`${kind}:${name}`)) throw new UnknownBackendError(kind, name, this.names(kind))
+  private family(kind: BackendKind, name: string): Family {
+    const family = this.families.find((f) => f.kind === kind && f.accepts(name))
+    if (!family) throw new UnknownBackendError(kind, name, this.names(kind))
+    return family
   }
 
+  private fromFamily<T>(kind: BackendKind, name: string): T {
+    const family = this.family(kind, name)
+    if (!family.instances.has(name)) family.instances.set(name, family.factory(this.container, name))
+    return family.instances.get(name) as T
+  }
+
+  /** Check a name for a new container without building the backend (a family's `validate` decides for its names). */
+  assertKnown(kind: BackendKind, name: string): void {
+    if (!this.entries.has(`${kind}:${name}`)) this.family(kind, name).validate?.(name)
+  }
+
+  /** The registered names of `kind`, then the labels of its families. */
   names(kind: BackendKind): string[] {
-    return [...this.entries.keys()].filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(kind.length + 1)).sort()
+    const named = [...this.entries.keys()].filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(kind.length + 1)).sort()
+    return [...named, ...this.families.filter((f) => f.kind === kind).map((f) => f.label)]
   }
 }
 
@@ -119,6 +165,8 @@ function splitKind(versionedKind: string, name: string, origin: string): { kind:
  */
 export interface PluginHost {
   registerBackend<T>(kind: VersionedKind, name: string, factory: BackendFactory<T>, meta?: BackendMeta): void
+  /** A family of names one factory serves (BackendRegistry.registerFamily). */
+  registerBackendFamily?<T>(kind: BackendKind, label: string, accepts: (name: string) => boolean, factory: FamilyFactory<T>, validate?: (name: string) => void): void
   /** The engine's container, to resolve Tokens.Config and friends. */
   readonly container: DependencyContainer
 }

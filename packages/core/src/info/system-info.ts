@@ -92,7 +92,8 @@ export async function systemInfo(engine: Engine, opts: { debug?: boolean } = {})
     DockerRootDir: cfg.root,
     Name: os.hostname(),
     ServerVersion: build.version,
-    Runtimes: Object.fromEntries(names('isolation').map((n) => [n, n === 'native' ? { path: build.runtime.path } : {}])),
+    // Named backends only: a family's label (`/PATH/TO/OCI-RUNTIME`) is no runtime of its own.
+    Runtimes: Object.fromEntries(names('isolation').filter((n) => !n.startsWith('/')).map((n) => [n, n === 'native' ? { path: build.runtime.path } : {}])),
     DefaultRuntime: cfg.isolation,
     InitBinary: 'tsrun-init',
     SecurityOptions: ['name=seccomp,profile=builtin', 'name=cgroupns'],
