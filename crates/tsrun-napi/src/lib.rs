@@ -14,6 +14,7 @@ mod control;
 mod errors;
 mod host;
 mod lock;
+mod netns;
 mod shim;
 mod unpack;
 mod volume;

@@ -481,7 +481,8 @@ fn clone_from_namespace(ns: &str, path: &str, recursive: bool) -> Result<OwnedFd
 /// nothing reaches the host. Single-threaded callers only (setns).
 pub fn mount_from_namespace(ns: &str, path: &str, target: &Path, recursive: bool) -> Result<()> {
     let tree = clone_from_namespace(ns, path, recursive)?;
-    let t = std::fs::File::open(target).map_err(|e| SysError::from_io(&e, "open", target.display().to_string()))?;
+    let t = std::fs::File::open(target)
+        .map_err(|e| SysError::from_io(&e, "open", target.display().to_string()))?;
     let fd = OwnedFd::from(t);
     attach_tree(&tree, &fd).map_err(|e| mount_err(e, path, &target.display().to_string()))
 }

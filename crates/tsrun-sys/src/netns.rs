@@ -9,7 +9,10 @@
 //! The directory holding them is made a shared mount of its own (as
 //! /run/netns is): a mount namespace cloned from the host meanwhile keeps
 //! a copy of every namespace file, and unmounting ours propagates there,
-//! so no copy keeps a removed namespace alive.
+//! so no copy keeps a removed namespace alive. When its last namespace
+//! goes, the directory's own mount goes too (a store under /tmp leaves no
+//! mount behind); a lock file beside it (`DIR.lock`) orders the processes
+//! making and removing namespaces there.
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -20,42 +23,49 @@ use crate::ns;
 /// Make the namespace at `path` (its parent directory is made and prepared
 /// when needed). An existing `path` is an error: remove it first.
 pub fn create(path: &Path) -> Result<()> {
-    let dir = path.parent().ok_or_else(|| {
-        SysError::invalid(
-            "netns",
-            path.display().to_string(),
-            "has no parent directory",
-        )
-    })?;
+    let dir = parent(path)?;
+    let _lock = DirLock::take(dir)?;
     shared_dir(dir)?;
     // The mount point: an empty file nobody may write.
-    std::fs::OpenOptions::new()
+    let made = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(path)
-        .map_err(|e| SysError::from_io(&e, "create", path.display().to_string()))?;
-    let target = path.to_path_buf();
-    let made = std::thread::spawn(move || -> Result<()> {
-        ns::unshare(libc::CLONE_NEWNET)?;
-        ns::loopback_up()?;
-        bind(Path::new("/proc/thread-self/ns/net"), &target, 0)
-    })
-    .join()
-    .unwrap_or_else(|_| {
-        Err(SysError::invalid(
-            "netns",
-            path.display().to_string(),
-            "the thread making it panicked",
-        ))
-    });
-    if made.is_err() {
-        let _ = std::fs::remove_file(path);
+        .map_err(|e| SysError::from_io(&e, "create", path.display().to_string()))
+        .and_then(|_| {
+            let target = path.to_path_buf();
+            std::thread::spawn(move || -> Result<()> {
+                ns::unshare(libc::CLONE_NEWNET)?;
+                ns::loopback_up()?;
+                bind(Path::new("/proc/thread-self/ns/net"), &target, 0)
+            })
+            .join()
+            .unwrap_or_else(|_| {
+                Err(SysError::invalid(
+                    "netns",
+                    path.display().to_string(),
+                    "the thread making it panicked",
+                ))
+            })
+        });
+    if let Err(e) = made {
+        // Not ours to remove when it existed before (create_new refused it).
+        if e.errno != libc::EEXIST {
+            let _ = std::fs::remove_file(path);
+        }
+        release_dir_if_empty(dir);
+        return Err(e);
     }
-    made
+    Ok(())
 }
 
 /// Unmount and remove the namespace file; one already gone is fine.
 pub fn remove(path: &Path) -> Result<()> {
+    let dir = parent(path)?;
+    if !dir.exists() {
+        return Ok(());
+    }
+    let _lock = DirLock::take(dir)?;
     let c = cstr(path)?;
     // SAFETY: umount2 of a path we own.
     if unsafe { libc::umount2(c.as_ptr(), libc::MNT_DETACH) } != 0 {
@@ -70,9 +80,55 @@ pub fn remove(path: &Path) -> Result<()> {
         }
     }
     match std::fs::remove_file(path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(SysError::from_io(&e, "remove", path.display().to_string())),
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(SysError::from_io(&e, "remove", path.display().to_string())),
+    }
+    release_dir_if_empty(dir);
+    Ok(())
+}
+
+fn parent(path: &Path) -> Result<&Path> {
+    path.parent().ok_or_else(|| {
+        SysError::invalid(
+            "netns",
+            path.display().to_string(),
+            "has no parent directory",
+        )
+    })
+}
+
+/// flock on `DIR.lock` beside the directory, released on drop.
+struct DirLock(std::os::fd::RawFd);
+
+impl DirLock {
+    fn take(dir: &Path) -> Result<DirLock> {
+        if let Some(p) = dir.parent() {
+            std::fs::create_dir_all(p)
+                .map_err(|e| SysError::from_io(&e, "mkdir", p.display().to_string()))?;
+        }
+        let mut name = dir.as_os_str().to_os_string();
+        name.push(".lock");
+        crate::lock::lock(Path::new(&name)).map(DirLock)
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = crate::lock::unlock(self.0);
+    }
+}
+
+/// The directory's own mount goes with its last namespace (under the lock).
+fn release_dir_if_empty(dir: &Path) {
+    let empty = std::fs::read_dir(dir)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false);
+    if empty && is_mount_point(dir) {
+        if let Ok(c) = cstr(dir) {
+            // SAFETY: umount2 of our own directory mount, nothing mounted below it.
+            unsafe { libc::umount2(c.as_ptr(), libc::MNT_DETACH) };
+        }
     }
 }
 
@@ -196,12 +252,19 @@ mod tests {
         let p = t.path().join("ns/c1");
         create(&p).unwrap();
         assert!(exists(&p), "an nsfs mount at {}", p.display());
+        assert!(
+            is_mount_point(&t.path().join("ns")),
+            "the directory is a mount of its own"
+        );
         // Another namespace than ours, with lo up: join it from a thread and look.
         let (theirs, lo_up) = {
             let p = p.clone();
             std::thread::spawn(move || {
                 ns::join(libc::CLONE_NEWNET, p.to_str().unwrap()).unwrap();
-                (std::fs::read_link("/proc/thread-self/ns/net").unwrap(), lo_is_up())
+                (
+                    std::fs::read_link("/proc/thread-self/ns/net").unwrap(),
+                    lo_is_up(),
+                )
             })
             .join()
             .unwrap()
@@ -212,8 +275,9 @@ mod tests {
         remove(&p).unwrap();
         assert!(!p.exists());
         remove(&p).unwrap();
-        // The shared directory mount stays for the next one; unmount it for the tempdir.
-        let c = cstr(&t.path().join("ns")).unwrap();
-        unsafe { libc::umount2(c.as_ptr(), libc::MNT_DETACH) };
+        assert!(
+            !is_mount_point(&t.path().join("ns")),
+            "the directory's mount went with its last namespace"
+        );
     }
 }

@@ -13,6 +13,7 @@ export const COMMANDS: Record<string, Command.Class> = withDockerUsage({
   get 'attach'() { return require('./commands/attach').default },
   get 'completion'() { return require('./commands/completion').default },
   get 'commit'() { return require('./commands/commit').default },
+  get 'container:cleanup'() { return require('./commands/container/cleanup').default },
   get 'container:exists'() { return require('./commands/container/exists').default },
   get 'container:prune'() { return require('./commands/container/prune').default },
   get 'cp'() { return require('./commands/cp').default },

@@ -10,6 +10,7 @@ import { registryAccess, type RegistryAccess } from './registry/connect'
 import { secureStateRoots } from './state-root'
 import type { VolumeService } from './volumes/volume-service'
 import { NetworkService } from './networks/network-service'
+import { HostNetwork, NoneNetwork } from './networks/basic-networks'
 
 /**
  * One engine per CLI invocation: the config, the DI container plugins
@@ -35,6 +36,9 @@ export class Engine {
     secureStateRoots(this.paths)
     this.container.registerInstance(Tokens.Config, config)
     this.container.registerInstance(Tokens.Backends, this.backends)
+    // The networks every tsrun has; plugins add their own beside them.
+    this.backends.register('network', 'none', () => new NoneNetwork(), '@tsrun/core')
+    this.backends.register('network', 'host', () => new HostNetwork(), '@tsrun/core')
   }
 
   /** What a plugin's `register(host)` receives; `origin` names the plugin in errors. */

@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import type { IsolationBackend, RuntimeHandle, RuntimeState, StartRequest } from '../backends/isolation'
 import type { BackendRegistry } from '../backends/registry'
 import type { StorageDriver } from '../backends/storage'
+import type { NetworkBackend, NetworkRequest } from '../backends/network'
 import type { EngineConfig } from '../config'
 import { Paths } from '../config'
 import { ConflictError, InvalidArgumentError, TsrunError } from '../errors'
@@ -64,8 +65,8 @@ export class ContainerService {
     const storageName = opts.storageDriver ?? this.config.storageDriver
     this.backends.assertKnown('isolation', isolationName)
     const storage = this.backends.resolve<StorageDriver>('storage', storageName)
-    if (opts.network !== 'none' && opts.network !== 'host') {
-      throw new InvalidArgumentError(`network "${opts.network}" is not available: use --network none (the default) or --network host`)
+    if (!this.backends.names('network').includes(opts.network!)) {
+      throw new InvalidArgumentError(`network "${opts.network}" is not available: use --network ${this.backends.names('network').join(' or --network ')}`)
     }
     this.images.init()
     const image = this.images.resolve(opts.image)
@@ -181,7 +182,31 @@ export class ContainerService {
     if (attach) this.events.emit('start', rec)
     const detachKeys = attach && rec.config.Tty && rec.config.OpenStdin ? io.detachKeys : undefined
     const exitCommand = rec.hostConfig.AutoRemove && (!attach || detachKeys) ? this.selfCommand('rm', '-f', '--auto-remove', rec.id) : undefined
-    const result = await isolation.start({
+    // The network backend makes the namespace the container joins (backends/network.ts).
+    const network = this.networkOf(rec)
+    const prepared = await network.prepare(this.networkRequest(rec))
+    let result: Awaited<ReturnType<IsolationBackend['start']>>
+    try {
+      this.pointAtNetwork(rec, prepared.netnsPath)
+      result = await this.startIsolated(isolation, rec, attach, io, exitCommand, detachKeys)
+    } catch (err) {
+      await network.teardown(this.networkRequest(rec)).catch(() => undefined)
+      throw err
+    }
+    if (!attach) this.events.emit('start', rec)
+    if (result.detached) io.onDetached?.()
+    return result.exitCode
+  }
+
+  private startIsolated(
+    isolation: IsolationBackend,
+    rec: ContainerRecord,
+    attach: boolean,
+    io: Partial<NonNullable<StartRequest['attach']>>,
+    exitCommand: string[] | undefined,
+    detachKeys: Uint8Array | undefined,
+  ): ReturnType<IsolationBackend['start']> {
+    return isolation.start({
       id: rec.id,
       bundleDir: path.join(this.store.dir(rec.id), 'bundle'),
       stateDir: this.store.dir(rec.id),
@@ -193,9 +218,39 @@ export class ContainerService {
       // -a: which of the caller's streams the output reaches (absent: both).
       ...(attach && (io.stdout !== undefined || io.stderr !== undefined) ? { attach: { stdout: io.stdout !== false, stderr: io.stderr !== false } } : {}),
     })
-    if (!attach) this.events.emit('start', rec)
-    if (result.detached) io.onDetached?.()
-    return result.exitCode
+  }
+
+  /** The container's network backend (`network:none`, `network:host`, or a plugin's). */
+  private networkOf(rec: ContainerRecord): NetworkBackend {
+    return this.backends.resolve<NetworkBackend>('network', rec.hostConfig.NetworkMode)
+  }
+
+  private networkRequest(rec: ContainerRecord): NetworkRequest {
+    return { containerId: rec.id, network: rec.hostConfig.NetworkMode, netnsDir: path.join(this.config.runRoot, 'netns'), publish: [] }
+  }
+
+  /** The bundle's network namespace joins `netnsPath` (or is made by the runtime when there is none: host has no entry at all). */
+  private pointAtNetwork(rec: ContainerRecord, netnsPath: string | undefined): void {
+    const file = path.join(this.store.dir(rec.id), 'bundle', 'config.json')
+    const spec = readJson<{ linux?: { namespaces?: Array<{ type: string; path?: string }> } }>(file)
+    const namespaces = spec?.linux?.namespaces
+    const i = namespaces?.findIndex((n) => n.type === 'network') ?? -1
+    if (!spec || !namespaces || i < 0) return
+    const want = netnsPath ? { type: 'network', path: netnsPath } : { type: 'network' }
+    if (namespaces[i].path === want.path) return
+    namespaces[i] = want
+    writeJsonAtomic(file, spec)
+  }
+
+  /**
+   * `tsrun container cleanup` (podman's): give back what a stopped
+   * container holds besides its files: its network namespace and whatever
+   * its network backend set up. Idempotent; refused while it runs.
+   */
+  async cleanup(rec: ContainerRecord): Promise<void> {
+    const state = await this.state(rec)
+    if (state.status === 'running') throw new ConflictError(`container ${rec.name} is running: stop it before cleaning it up`)
+    await this.networkOf(rec).teardown(this.networkRequest(rec))
   }
 
   /**
@@ -341,6 +396,7 @@ export class ContainerService {
     // Each step can be done again: a kill at any point leaves the record in
     // place (so `rm` again finishes) until the last step takes it away.
     await this.isolationOf(rec).cleanup(this.handle(rec))
+    await this.networkOf(rec).teardown(this.networkRequest(rec))
     const storage = this.backends.resolve<StorageDriver>('storage', rec.hostConfig.StorageDriver)
     await storage.removeRootfs(rec.id, this.store.dir(rec.id))
     await this.volumes.release(rec.mounts ?? [], rec.id, removeVolumes)
