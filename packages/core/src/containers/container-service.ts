@@ -366,7 +366,29 @@ export class ContainerService {
       deleted.push(v.record.id)
       reclaimed += size
     }
+    await this.sweepNetworks()
     return { deleted, reclaimed }
+  }
+
+  /**
+   * Namespaces of containers whose record is gone (a tsrun killed between
+   * removing the record and tearing the network down, or the reverse at
+   * create): given back to the backend that made them, as none's. A
+   * prepared namespace whose container is being created right now has its
+   * record already (create writes it before any start), so none is taken
+   * from a live container.
+   */
+  private async sweepNetworks(): Promise<void> {
+    const dir = path.join(this.config.runRoot, 'netns')
+    let names: string[] = []
+    try {
+      names = fs.readdirSync(dir)
+    } catch {
+      return
+    }
+    const known = new Set(this.store.list().map((r) => r.id))
+    const none = this.backends.resolve<NetworkBackend>('network', 'none')
+    for (const id of names) if (/^[0-9a-f]{64}$/.test(id) && !known.has(id)) await none.teardown({ containerId: id, network: 'none', netnsDir: dir, publish: [] }).catch(() => undefined)
   }
 
   /** Resolves with the exit code once the container is not running. */
