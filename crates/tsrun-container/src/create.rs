@@ -69,7 +69,8 @@ pub fn mount_context(cg: Option<&Cgroup>) -> MountContext {
     ctx
 }
 
-fn read_all(fd: &OwnedFd) -> Vec<u8> {
+/// Everything a pipe gives until EOF (retrying EINTR).
+pub(crate) fn read_all(fd: &OwnedFd) -> Vec<u8> {
     let mut out = Vec::new();
     let mut buf = [0u8; 4096];
     loop {

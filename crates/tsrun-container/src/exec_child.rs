@@ -307,25 +307,7 @@ pub fn spawn(s: Spawn) -> Result<i32, Failure> {
 }
 
 fn read_all(fd: OwnedFd) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        // SAFETY: read into a local buffer.
-        let n = unsafe {
-            libc::read(
-                fd.as_raw_fd(),
-                buf.as_mut_ptr() as *mut libc::c_void,
-                buf.len(),
-            )
-        };
-        if n > 0 {
-            out.extend_from_slice(&buf[..n as usize]);
-        } else if n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
-            continue;
-        } else {
-            return out;
-        }
-    }
+    crate::create::read_all(&fd)
 }
 
 /// A pty from the container's own devpts (`/proc/<pid1>/root/dev/ptmx`),

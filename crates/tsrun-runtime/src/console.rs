@@ -21,33 +21,7 @@ pub fn send(path: &str, master: RawFd) -> Result<(), String> {
             libc::fcntl(master, libc::F_SETFL, fl & !libc::O_NONBLOCK);
         }
     }
-    let name = b"/dev/ptmx";
-    let mut iov = libc::iovec {
-        iov_base: name.as_ptr() as *mut libc::c_void,
-        iov_len: name.len(),
-    };
-    // SAFETY: CMSG_SPACE of one int.
-    let space = unsafe { libc::CMSG_SPACE(std::mem::size_of::<RawFd>() as u32) } as usize;
-    let mut control = vec![0u8; space];
-    // SAFETY: zeroed msghdr, filled below.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.as_mut_ptr() as *mut libc::c_void;
-    msg.msg_controllen = space;
-    // SAFETY: the control buffer holds exactly one cmsg with one fd.
-    unsafe {
-        let c = libc::CMSG_FIRSTHDR(&msg);
-        (*c).cmsg_level = libc::SOL_SOCKET;
-        (*c).cmsg_type = libc::SCM_RIGHTS;
-        (*c).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<RawFd>() as u32) as usize;
-        std::ptr::write_unaligned(libc::CMSG_DATA(c) as *mut RawFd, master);
-        if libc::sendmsg(sock.as_raw_fd(), &msg, 0) < 0 {
-            return Err(format!(
-                "console socket {path}: sendmsg: {}",
-                std::io::Error::last_os_error()
-            ));
-        }
-    }
+    tsrun_sys::scm::send_fd(sock.as_raw_fd(), b"/dev/ptmx", master)
+        .map_err(|e| format!("console socket {path}: sendmsg: {e}"))?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! private temporary directory (short path: sun_path holds 108 bytes, and
 //! the runtime connects by path) on which the runtime sends the pty master
 //! of a `process.terminal` container as one SCM_RIGHTS message.
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixListener;
 use std::path::PathBuf;
 
@@ -43,7 +43,7 @@ impl ConsoleSocket {
         }
         let (conn, _) = self.listener.accept().ok()?;
         conn.set_nonblocking(false).ok()?;
-        recv_fd(conn.as_raw_fd())
+        tsrun_sys::scm::recv_fd(conn.as_raw_fd()).ok().flatten()
     }
 }
 
@@ -53,29 +53,3 @@ impl Drop for ConsoleSocket {
     }
 }
 
-/// One recvmsg with room for one SCM_RIGHTS fd; the payload (the pty's name) is ignored.
-fn recv_fd(sock: RawFd) -> Option<OwnedFd> {
-    let mut name = [0u8; 4096];
-    let mut iov = libc::iovec { iov_base: name.as_mut_ptr() as *mut libc::c_void, iov_len: name.len() };
-    // SAFETY: CMSG_SPACE of one int.
-    let space = unsafe { libc::CMSG_SPACE(std::mem::size_of::<RawFd>() as u32) } as usize;
-    let mut control = vec![0u8; space];
-    // SAFETY: zeroed msghdr, filled below.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.as_mut_ptr() as *mut libc::c_void;
-    msg.msg_controllen = space;
-    // SAFETY: recvmsg into our buffers; the cmsg is read only when it is SCM_RIGHTS.
-    unsafe {
-        if libc::recvmsg(sock, &mut msg, libc::MSG_CMSG_CLOEXEC) < 0 {
-            return None;
-        }
-        let c = libc::CMSG_FIRSTHDR(&msg);
-        if c.is_null() || (*c).cmsg_level != libc::SOL_SOCKET || (*c).cmsg_type != libc::SCM_RIGHTS {
-            return None;
-        }
-        let fd = std::ptr::read_unaligned(libc::CMSG_DATA(c) as *const RawFd);
-        Some(OwnedFd::from_raw_fd(fd))
-    }
-}

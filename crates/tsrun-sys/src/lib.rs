@@ -22,6 +22,7 @@ pub mod netns;
 pub mod ns;
 pub mod oci;
 pub mod procfs;
+pub mod scm;
 pub mod sealed;
 pub mod seccomp;
 pub mod tty;

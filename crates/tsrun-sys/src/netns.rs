@@ -146,9 +146,18 @@ const NSFS_MAGIC: i64 = 0x6e73_6673;
 fn shared_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)
         .map_err(|e| SysError::from_io(&e, "mkdir", dir.display().to_string()))?;
+    if make_rshared(dir).is_ok() && is_mount_point(dir) {
+        return Ok(());
+    }
+    bind(dir, dir, libc::MS_REC)?;
+    make_rshared(dir)
+}
+
+/// `mount --make-rshared DIR`.
+fn make_rshared(dir: &Path) -> Result<()> {
     let c = cstr(dir)?;
-    // SAFETY: mount(2) with valid strings; MS_SHARED needs no source.
-    let shared = unsafe {
+    // SAFETY: mount(2) with a valid string; MS_SHARED needs no source.
+    let r = unsafe {
         libc::mount(
             std::ptr::null(),
             c.as_ptr(),
@@ -157,25 +166,8 @@ fn shared_dir(dir: &Path) -> Result<()> {
             std::ptr::null(),
         )
     };
-    if shared == 0 && is_mount_point(dir) {
-        return Ok(());
-    }
-    bind(dir, dir, libc::MS_REC)?;
-    // SAFETY: as above.
-    if unsafe {
-        libc::mount(
-            std::ptr::null(),
-            c.as_ptr(),
-            std::ptr::null(),
-            libc::MS_SHARED | libc::MS_REC,
-            std::ptr::null(),
-        )
-    } != 0
-    {
-        return Err(SysError::last(
-            "mount --make-rshared",
-            dir.display().to_string(),
-        ));
+    if r != 0 {
+        return Err(SysError::last("mount --make-rshared", dir.display().to_string()));
     }
     Ok(())
 }
