@@ -6,7 +6,7 @@ import { warning } from '../log-level'
 export default class Load extends EngineCommand {
   static override summary = 'Load images from an archive'
   static override aliases = ['image:load']
-  static override description = 'Reads a docker-archive or an oci-archive (plain or gzip), from -i FILE or stdin, and adds every image in it under the names it carries. Nothing is named until every image of the archive is complete, and then every name at once; a load that fails leaves nothing behind. An invalid RepoTags entry refuses the archive, as docker load does.'
+  static override description = 'Reads a docker-archive or an oci-archive (plain or gzip), from -i FILE or stdin, and adds every image in it under the names it carries. Nothing is named until every image of the archive is complete, and then every name at once; a load that fails leaves nothing behind. A RepoTags entry that is not a valid name:tag is skipped with a warning naming it; the image still loads under its other names (or none).'
   static override examples = ['<%= config.bin %> load -i demo.tar', 'gunzip -c demo.tar.gz | <%= config.bin %> load']
   static override flags = {
     input: Flags.string({ char: 'i', description: 'read from this file instead of stdin' }),
