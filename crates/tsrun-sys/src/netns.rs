@@ -10,9 +10,9 @@
 //! /run/netns is): a mount namespace cloned from the host meanwhile keeps
 //! a copy of every namespace file, and unmounting ours propagates there,
 //! so no copy keeps a removed namespace alive. When its last namespace
-//! goes, the directory's own mount goes too (a store under /tmp leaves no
-//! mount behind); a lock file beside it (`DIR.lock`) orders the processes
-//! making and removing namespaces there.
+//! goes, the directory and its own mount go too (a store under /tmp leaves
+//! no mount behind); a lock file (`DIR/../locks/NAME.lock`) orders the
+//! processes making and removing namespaces there.
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -107,9 +107,13 @@ impl DirLock {
             std::fs::create_dir_all(p)
                 .map_err(|e| SysError::from_io(&e, "mkdir", p.display().to_string()))?;
         }
-        let mut name = dir.as_os_str().to_os_string();
+        // DIR/../locks/NAME.lock: with the store's other locks, out of the way.
+        let locks = dir.parent().unwrap_or(Path::new("/")).join("locks");
+        std::fs::create_dir_all(&locks)
+            .map_err(|e| SysError::from_io(&e, "mkdir", locks.display().to_string()))?;
+        let mut name = dir.file_name().unwrap_or_default().to_os_string();
         name.push(".lock");
-        crate::lock::lock(Path::new(&name)).map(DirLock)
+        crate::lock::lock(&locks.join(name)).map(DirLock)
     }
 }
 
@@ -124,12 +128,17 @@ fn release_dir_if_empty(dir: &Path) {
     let empty = std::fs::read_dir(dir)
         .map(|mut d| d.next().is_none())
         .unwrap_or(false);
-    if empty && is_mount_point(dir) {
+    if !empty {
+        return;
+    }
+    if is_mount_point(dir) {
         if let Ok(c) = cstr(dir) {
             // SAFETY: umount2 of our own directory mount, nothing mounted below it.
             unsafe { libc::umount2(c.as_ptr(), libc::MNT_DETACH) };
         }
     }
+    // The empty directory too: the next namespace makes it again.
+    let _ = std::fs::remove_dir(dir);
 }
 
 /// Whether `path` holds a network namespace (an nsfs mount).
@@ -167,7 +176,10 @@ fn make_rshared(dir: &Path) -> Result<()> {
         )
     };
     if r != 0 {
-        return Err(SysError::last("mount --make-rshared", dir.display().to_string()));
+        return Err(SysError::last(
+            "mount --make-rshared",
+            dir.display().to_string(),
+        ));
     }
     Ok(())
 }

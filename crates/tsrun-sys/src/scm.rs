@@ -42,7 +42,8 @@ pub fn recv_fd(sock: RawFd) -> std::io::Result<Option<OwnedFd>> {
             return Err(std::io::Error::last_os_error());
         }
         let c = libc::CMSG_FIRSTHDR(&msg);
-        if c.is_null() || (*c).cmsg_level != libc::SOL_SOCKET || (*c).cmsg_type != libc::SCM_RIGHTS {
+        if c.is_null() || (*c).cmsg_level != libc::SOL_SOCKET || (*c).cmsg_type != libc::SCM_RIGHTS
+        {
             return Ok(None);
         }
         let fd = std::ptr::read_unaligned(libc::CMSG_DATA(c) as *const RawFd);
@@ -77,7 +78,11 @@ mod tests {
         let t = tempfile::tempfile().unwrap();
         send_fd(a.as_raw_fd(), b"/dev/ptmx", t.as_raw_fd()).unwrap();
         let got = recv_fd(b.as_raw_fd()).unwrap().expect("an fd");
-        let ino = |fd: RawFd| std::fs::metadata(format!("/proc/self/fd/{fd}")).map(|m| std::os::unix::fs::MetadataExt::ino(&m)).unwrap();
+        let ino = |fd: RawFd| {
+            std::fs::metadata(format!("/proc/self/fd/{fd}"))
+                .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
+                .unwrap()
+        };
         assert_ne!(got.as_raw_fd(), t.as_raw_fd());
         assert_eq!(ino(got.as_raw_fd()), ino(t.as_raw_fd()));
     }
