@@ -165,6 +165,8 @@ export class ImageStore {
     await withLock(this.paths.locks, 'images', () => {
       const index = this.readIndex()
       fn(index)
+      // A writer killed between its temp file and the rename left one: under this lock no live writer has one.
+      for (const f of fs.readdirSync(this.dir)) if (/^\.index\.json\.[0-9a-f]+\.tmp$/.test(f)) fs.rmSync(path.join(this.dir, f), { force: true })
       writeJsonAtomic(path.join(this.dir, 'index.json'), index)
     })
   }
