@@ -48,10 +48,12 @@ const cgroupFile = (controller: string, id: string, file: string) => path.join('
 
 for (const b of BACKENDS) {
   if (!b.binary || !fs.existsSync(b.binary)) {
-    describe.skip(`isolation ${b.label}`, () => {
-      it('is not installed', () => undefined)
+    // Skipped with its reason in the name and on the output (.ci/run installs runc, and crun comes with podman).
+    const reason = `${b.binary ?? b.label} is not installed on this host`
+    describe.skip(`isolation ${b.label} (skipped: ${reason})`, () => {
+      it(`needs ${b.binary ?? b.label}`, () => expect(fs.existsSync(b.binary ?? '')).toBe(true))
     })
-    console.log(`isolation-oci: skipping ${b.label}: ${b.binary ?? b.label} is not installed on this host`)
+    console.log(`isolation-oci: skipping ${b.label}: ${reason}`)
     continue
   }
   const runtimeRoot = () => path.join(t.root, 'run', 'runtimes', b.rootName)
